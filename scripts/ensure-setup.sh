@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Everything `npm test` and `npm run demo` need on a fresh clone: the locked npm packages and
+# the Temporal CLI. Cheap when both are already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "installing npm packages (npm ci)..." >&2
+  npm ci --no-audit --no-fund >&2
+fi
+temporal=$(bash scripts/temporal-cli.sh) || status=$?
+if [ "${status:-0}" = 3 ]; then
+  echo "no Go toolchain: tests will use the Temporal dev server that @temporalio/testing downloads" >&2
+elif [ "${status:-0}" != 0 ]; then
+  exit "$status"
+else
+  echo "Temporal CLI: $temporal" >&2
+fi
