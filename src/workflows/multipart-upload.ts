@@ -1,0 +1,487 @@
+// multipartUploadWorkflow: a durable chunked upload into one TwelveLabs multipart session.
+// Deterministic orchestration only: all I/O happens in activities (src/activities/), all
+// decisions in pure functions (planning.ts, ledger.ts).
+
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { SESSION_TTL_MS } from '../twelvelabs/limits';
+import { ChunkLedger, chunkByteRange } from './ledger';
+import {
+  baseName,
+  chunksToStart,
+  fileTooLargeReason,
+  inputProblems,
+  mediaTypeFor,
+  resolveOptions,
+  sessionTooShortReason,
+  shouldReport,
+  urlLookahead,
+  urlsToMint,
+} from './planning';
+import {
+  FailureType,
+  MAX_CONCURRENCY,
+  MIN_CONCURRENCY,
+  type CarriedState,
+  type ChunkEtag,
+  type MultipartUploadInput,
+  type MultipartUploadResult,
+  type PresignedUrl,
+  type SessionInfo,
+  type UploadCounters,
+  type UploadPhase,
+  type UploadProgress,
+} from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+export const progressQuery = defineQuery<UploadProgress>('progress');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const setConcurrencyUpdate = defineUpdate<number, [number]>('setConcurrency');
+
+/** Failure type of an activity failure (its ApplicationFailure cause), if any. */
+function failureTypeOf(err: unknown): string | undefined {
+  let current: unknown = err;
+  while (current instanceof Error) {
+    if (current instanceof ApplicationFailure && current.type) return current.type;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Raised inside the run loop when the session is gone at TwelveLabs and a new one is needed. */
+class SessionGoneSignal extends Error {}
+
+export async function multipartUploadWorkflow(input: MultipartUploadInput): Promise<MultipartUploadResult> {
+  const problems = inputProblems(input);
+  if (problems.length > 0) {
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidInput,
+      message: `invalid multipart upload input: ${problems.join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+  const options = resolveOptions(input);
+  const carried = input.carried;
+  const fileName = input.filename ?? baseName(input.source.path);
+
+  const fileActivities = proxyActivities<Activities>({
+    taskQueue: input.fileTaskQueue,
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: options.chunkHeartbeatTimeoutMs,
+    // Wait for the PUT to really stop, so `cancelled` means no more bytes are on the way.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+  const sessionCreation = proxyActivities<Activities>({
+    taskQueue: input.fileTaskQueue,
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+  });
+  const api = proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+
+  // ---- state (everything the progress query shows) ----
+  let phase: UploadPhase = carried ? 'uploading' : 'validating';
+  let paused = carried?.paused ?? false;
+  let concurrency = carried?.concurrency ?? options.concurrency;
+  const counters: UploadCounters = carried?.counters ?? {
+    retries: 0,
+    urlRefreshes: 0,
+    sessionRestarts: 0,
+    sessionsCreated: 0,
+    chunksResent: 0,
+  };
+  const startedAt = carried?.startedAt ?? new Date().toISOString();
+  const runs = (carried?.runs ?? 0) + 1;
+  let session: SessionInfo | undefined = carried?.session;
+  let ledger: ChunkLedger | undefined = session
+    ? new ChunkLedger(session.totalChunks, carried!.reported, carried!.unreported)
+    : undefined;
+  let urls = new Map<number, PresignedUrl>();
+  let failure: { type: string; message: string } | undefined;
+  /** Bumped by every event the run loop must look at. */
+  let changes = 0;
+  const wake = () => void changes++;
+
+  const inFlight = new Map<number, Promise<void>>();
+  let reportInFlight: Promise<void> | undefined;
+  let refreshInFlight: Promise<void> | undefined;
+  let oldestUnreportedAtMs: number | undefined;
+  let sessionGone = false;
+  let fatal: unknown;
+  // Every activity of the upload runs in this scope, so a fatal error can stop them all.
+  const workScope = new CancellationScope();
+
+  setHandler(progressQuery, (): UploadProgress => {
+    const bytes = ledger && session ? ledger.bytesUploadedOrReported(session.chunkSize, session.totalSize) : undefined;
+    return {
+      phase: phase === 'uploading' && paused ? 'paused' : phase,
+      fileName,
+      uploadId: session?.uploadId,
+      assetId: session?.assetId,
+      totalBytes: session?.totalSize,
+      confirmedBytes: bytes?.reported ?? 0,
+      uploadedBytes: bytes?.uploaded ?? 0,
+      totalChunks: session?.totalChunks,
+      uploadedChunks: ledger ? ledger.uploaded + ledger.reported : 0,
+      reportedChunks: ledger?.reported ?? 0,
+      inFlightChunks: [...inFlight.keys()].sort((a, b) => a - b),
+      concurrency,
+      paused,
+      counters: { ...counters },
+      startedAt,
+      runs,
+      error: failure,
+    };
+  });
+  setHandler(pauseSignal, () => {
+    paused = true;
+    wake();
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+    wake();
+  });
+  setHandler(
+    setConcurrencyUpdate,
+    (value: number) => {
+      const previous = concurrency;
+      concurrency = value;
+      wake();
+      return previous;
+    },
+    {
+      validator: (value: number) => {
+        if (!Number.isInteger(value) || value < MIN_CONCURRENCY || value > MAX_CONCURRENCY) {
+          throw new Error(`concurrency must be an integer from ${MIN_CONCURRENCY} to ${MAX_CONCURRENCY}, got ${value}`);
+        }
+      },
+    },
+  );
+
+  /** Settles every running activity promise (they never reject: outcomes go to the state). */
+  const allSettled = async () => {
+    await Promise.all([...inFlight.values(), reportInFlight, refreshInFlight]);
+  };
+
+  const onActivityError = (err: unknown): 'url' | 'gone' | 'fatal' | 'cancelled' => {
+    if (isCancellation(err)) return 'cancelled';
+    const type = failureTypeOf(err);
+    if (type === FailureType.UploadUrlRejected) return 'url';
+    if (type === FailureType.SessionGone) {
+      sessionGone = true;
+      return 'gone';
+    }
+    fatal ??= err;
+    return 'fatal';
+  };
+
+  const startChunk = (s: SessionInfo, l: ChunkLedger, chunkIndex: number) => {
+    const url = urls.get(chunkIndex)!;
+    urls.delete(chunkIndex); // single use: never hand the same URL out twice
+    l.start(chunkIndex);
+    const range = chunkByteRange(chunkIndex, s.chunkSize, s.totalSize);
+    const promise = workScope
+      .run(() => fileActivities.uploadChunk({
+        path: input.source.path,
+        uploadId: s.uploadId,
+        chunkIndex,
+        byteOffset: range.byteOffset,
+        sizeBytes: range.sizeBytes,
+        url: url.url,
+        urlExpiresAtMs: url.urlExpiresAtMs,
+        uploadHeaders: s.uploadHeaders,
+        sourceSizeBytes: s.sourceSizeBytes,
+        sourceMtimeMs: s.sourceMtimeMs,
+        urlSafetyMarginMs: options.urlSafetyMarginMs,
+      }))
+      .then(
+        (result) => {
+          if (l !== ledger) return; // a finished upload from a replaced session
+          l.uploadSucceeded({ chunkIndex, etag: result.etag, sizeBytes: range.sizeBytes });
+          counters.retries += result.attempt - 1;
+          counters.urlRefreshes += result.urlsMinted;
+          oldestUnreportedAtMs ??= Date.now();
+        },
+        (err) => {
+          if (l !== ledger) return;
+          l.uploadFailed(chunkIndex);
+          counters.retries++;
+          onActivityError(err);
+        },
+      )
+      .finally(() => {
+        inFlight.delete(chunkIndex);
+        wake();
+      });
+    inFlight.set(chunkIndex, promise);
+  };
+
+  const startReport = (s: SessionInfo, l: ChunkLedger) => {
+    const batch = l.unreported(options.reportBatchSize);
+    oldestUnreportedAtMs = undefined;
+    reportInFlight = (async () => {
+      try {
+        const result = await workScope.run(() => api.reportBatch({ uploadId: s.uploadId, chunks: batch }));
+        if (l !== ledger) return;
+        if (result.processed + result.duplicates >= batch.length) {
+          l.markReported(batch.map((c) => c.chunkIndex));
+        } else {
+          // Some entries were rejected (chunk marked failed): ask which, send those again.
+          const status = await workScope.run(() => api.pollStatus({ uploadId: s.uploadId }));
+          if (l !== ledger) return;
+          const incomplete = new Set(status.incompleteChunks);
+          const rejected = batch.filter((c) => incomplete.has(c.chunkIndex)).map((c) => c.chunkIndex);
+          l.markReported(batch.filter((c) => !incomplete.has(c.chunkIndex)).map((c) => c.chunkIndex));
+          counters.chunksResent += l.resend(rejected).length;
+        }
+      } catch (err) {
+        onActivityError(err);
+      } finally {
+        reportInFlight = undefined;
+        if (l === ledger && l.uploaded > 0) oldestUnreportedAtMs ??= Date.now();
+        wake();
+      }
+    })();
+  };
+
+  const startRefresh = (s: SessionInfo, chunkIndices: number[]) => {
+    refreshInFlight = (async () => {
+      try {
+        const minted = await workScope.run(() => api.refreshUrls({ uploadId: s.uploadId, chunkIndices }));
+        if (s !== session) return;
+        for (const url of minted) urls.set(url.chunkIndex, url);
+        counters.urlRefreshes += minted.length;
+      } catch (err) {
+        onActivityError(err);
+      } finally {
+        refreshInFlight = undefined;
+        wake();
+      }
+    })();
+  };
+
+  const shouldContinueAsNew = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= options.continueAsNewAfterEvents;
+
+  /** Creates a session (validating the source first) and resets the ledger. */
+  const beginSession = async (previousRate: number | undefined) => {
+    if (session) {
+      const remaining = session.totalSize;
+      const reason = sessionTooShortReason({
+        remainingBytes: remaining,
+        observedBytesPerSecond: previousRate,
+        sessionLifetimeMs: SESSION_TTL_MS,
+      });
+      if (reason) {
+        throw ApplicationFailure.create({ type: FailureType.SessionTooShort, message: reason, nonRetryable: true });
+      }
+    }
+    phase = 'creating-session';
+    const created = await sessionCreation.createSession({
+      path: input.source.path,
+      filename: fileName,
+      mediaType: input.mediaType ?? mediaTypeFor(fileName),
+      enableHls: input.enableHls,
+      enableThumbnail: input.enableThumbnail,
+      userMetadata: input.userMetadata,
+    });
+    counters.sessionsCreated++;
+    session = created.session;
+    ledger = new ChunkLedger(session.totalChunks);
+    urls = new Map(created.urls.map((u) => [u.chunkIndex, u]));
+    sessionGone = false;
+    oldestUnreportedAtMs = undefined;
+    phase = 'uploading';
+    log.info('multipart session created', { uploadId: session.uploadId, totalChunks: session.totalChunks });
+  };
+
+  /**
+   * Runs the current session until every chunk is reported and the API confirms `completed`.
+   * Returns 'completed', or 'continue-as-new' when the history should be cut. Throws
+   * SessionGoneSignal when the session died at TwelveLabs.
+   */
+  const runSession = async (): Promise<'completed' | 'continue-as-new'> => {
+    const s = session!;
+    const l = ledger!;
+    for (;;) {
+      if (fatal) throw fatal;
+      const draining = sessionGone || shouldContinueAsNew();
+      if (draining) {
+        if (inFlight.size > 0 || reportInFlight || refreshInFlight) {
+          await condition(() => inFlight.size === 0 && !reportInFlight && !refreshInFlight);
+          continue;
+        }
+        if (sessionGone) throw new SessionGoneSignal();
+        return 'continue-as-new';
+      }
+
+      const now = Date.now();
+      if (
+        !reportInFlight &&
+        shouldReport({
+          unreported: l.uploaded,
+          batchSize: options.reportBatchSize,
+          oldestWaitMs: oldestUnreportedAtMs === undefined ? 0 : now - oldestUnreportedAtMs,
+          flushMs: options.reportFlushMs,
+          uploadsRemaining: l.waiting + l.inFlight,
+        })
+      ) {
+        startReport(s, l);
+      }
+
+      if (!refreshInFlight && !paused) {
+        const lookahead = urlLookahead(concurrency);
+        const missing = urlsToMint(l, urls, lookahead, now, options.urlSafetyMarginMs);
+        const ready = Math.min(l.waiting, lookahead) - missing.length;
+        // Mint in big batches, as soon as less than one window of usable URLs is ready.
+        if (missing.length > 0 && ready < concurrency) startRefresh(s, missing);
+      }
+
+      if (!paused) {
+        for (const chunkIndex of chunksToStart(l, urls, concurrency, now, options.urlSafetyMarginMs)) {
+          startChunk(s, l, chunkIndex);
+        }
+      }
+
+      if (l.done && !reportInFlight) {
+        phase = 'confirming';
+        const status = await workScope.run(() => api.pollStatus({ uploadId: s.uploadId })).catch((e: unknown) => {
+          if (failureTypeOf(e) === FailureType.SessionGone) return undefined;
+          throw e;
+        });
+        if (status?.status === 'completed') return 'completed';
+        if (!status || status.status === 'expired' || status.status === 'failed') {
+          sessionGone = true;
+          continue;
+        }
+        // Active but some chunks are not complete at TwelveLabs: send them again.
+        counters.chunksResent += l.resend(status.incompleteChunks).length;
+        phase = 'uploading';
+        continue;
+      }
+
+      const seen = changes;
+      const flushDue =
+        oldestUnreportedAtMs === undefined ? undefined : Math.max(1, oldestUnreportedAtMs + options.reportFlushMs - now);
+      if (flushDue === undefined) await condition(() => changes !== seen);
+      else await condition(() => changes !== seen, flushDue);
+    }
+  };
+
+  let outcome: 'completed' | 'continue-as-new';
+  try {
+    outcome = await runUntilDone();
+  } catch (err) {
+    if (isCancellation(err)) {
+      phase = 'cancelled';
+    } else {
+      phase = 'failed';
+      failure = { type: failureTypeOf(err) ?? 'Error', message: messageOf(err) };
+      workScope.cancel(); // stop every other PUT: nothing keeps sending for a dead upload
+    }
+    // Wait until the in-flight PUTs have really stopped (their activities acknowledge).
+    await CancellationScope.nonCancellable(allSettled);
+    throw isCancellation(err) ? err : asTypedFailure(err);
+  }
+
+  if (outcome === 'continue-as-new') {
+    await condition(allHandlersFinished);
+    const snapshot = ledger!.snapshot();
+    const next: CarriedState = {
+      session: session!,
+      reported: snapshot.reported,
+      unreported: snapshot.unreported,
+      counters,
+      startedAt,
+      paused,
+      concurrency,
+      runs,
+    };
+    log.info('continuing as new', { uploadId: session!.uploadId, reportedChunks: ledger!.reported });
+    return await continueAsNew<typeof multipartUploadWorkflow>({ ...input, carried: next });
+  }
+  phase = 'completed';
+  return {
+    assetId: session!.assetId,
+    uploadId: session!.uploadId,
+    totalBytes: session!.totalSize,
+    totalChunks: session!.totalChunks,
+    counters,
+    startedAt,
+    completedAt: new Date().toISOString(),
+    runs,
+  };
+
+  /** Sessions, one after another, until one completes or the history must be cut. */
+  async function runUntilDone(): Promise<'completed' | 'continue-as-new'> {
+    let sessionStartedAtMs = Date.now();
+    if (!session) await beginSession(undefined);
+    for (;;) {
+      try {
+        return await runSession();
+      } catch (err) {
+        if (!(err instanceof SessionGoneSignal)) throw err;
+      }
+      const confirmed = await api.pollStatus({ uploadId: session!.uploadId }).catch((e: unknown) => {
+        if (failureTypeOf(e) === FailureType.SessionGone) return undefined;
+        throw e;
+      });
+      if (confirmed?.status === 'active') {
+        // A false alarm (one stale 404, say): carry on with the same session.
+        sessionGone = false;
+        continue;
+      }
+      counters.sessionRestarts++;
+      if (counters.sessionRestarts > options.maxSessionRestarts) {
+        throw ApplicationFailure.create({
+          type: FailureType.TooManySessionRestarts,
+          message:
+            `the upload session was lost ${counters.sessionRestarts} times (last: ${confirmed?.status ?? 'not found'}); ` +
+            `giving up after maxSessionRestarts=${options.maxSessionRestarts}`,
+          nonRetryable: true,
+        });
+      }
+      const elapsedMs = Date.now() - sessionStartedAtMs;
+      const sentBytes = ledger!.bytesUploadedOrReported(session!.chunkSize, session!.totalSize).uploaded;
+      log.warn('upload session lost; starting a new one', { uploadId: session!.uploadId, status: confirmed?.status });
+      sessionStartedAtMs = Date.now();
+      await beginSession(elapsedMs > 0 && sentBytes > 0 ? (sentBytes / elapsedMs) * 1000 : undefined);
+    }
+  }
+}
+
+function messageOf(err: unknown): string {
+  let current: unknown = err;
+  while (current instanceof Error) {
+    if (current instanceof ApplicationFailure) return current.message;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The workflow fails with the typed reason itself, not with the activity wrapper around it. */
+function asTypedFailure(err: unknown): unknown {
+  const type = failureTypeOf(err);
+  if (!type || err instanceof ApplicationFailure) return err;
+  return ApplicationFailure.create({ type, message: messageOf(err), nonRetryable: true, cause: err as Error });
+}

@@ -1,0 +1,194 @@
+// Pure decisions of the multipart workflow: options with their defaults, which chunks to start,
+// which URLs to mint, when to report, whether a session can still finish. No I/O, no clocks:
+// the workflow passes `nowMs` (Temporal's deterministic time) in.
+
+import { MAX_CHUNKS_PER_REPORT, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
+import type { MediaType } from '../twelvelabs/wire';
+import type { ChunkLedger } from './ledger';
+import { MAX_CONCURRENCY, MIN_CONCURRENCY, type MultipartUploadInput, type PresignedUrl } from './types';
+
+export interface MultipartOptions {
+  concurrency: number;
+  reportBatchSize: number;
+  reportFlushMs: number;
+  urlSafetyMarginMs: number;
+  chunkHeartbeatTimeoutMs: number;
+  maxSessionRestarts: number;
+  continueAsNewAfterEvents: number;
+}
+
+export const DEFAULT_OPTIONS: MultipartOptions = {
+  concurrency: 8,
+  reportBatchSize: 10,
+  reportFlushMs: 2_000,
+  urlSafetyMarginMs: 5 * 60_000,
+  chunkHeartbeatTimeoutMs: 30_000,
+  maxSessionRestarts: 3,
+  // Temporal suggests continue-as-new well before its 50k-event limit; this is a backstop.
+  continueAsNewAfterEvents: 10_000,
+};
+
+/**
+ * Validates a workflow input at the edge. Returns the problems found (empty when valid) so the
+ * workflow can fail once with every reason, rather than on the first.
+ */
+export function inputProblems(input: unknown): string[] {
+  const problems: string[] = [];
+  if (typeof input !== 'object' || input === null) return ['the input must be an object'];
+  const value = input as Partial<MultipartUploadInput> & Record<string, unknown>;
+  const path = value.source?.path;
+  if (typeof path !== 'string' || path.length === 0) problems.push('source.path must be a non-empty string');
+  if (value.filename !== undefined && (typeof value.filename !== 'string' || value.filename.length < 1 || value.filename.length > 255)) {
+    problems.push('filename must be 1 to 255 characters');
+  }
+  if (value.mediaType !== undefined && !['video', 'audio', 'image'].includes(value.mediaType)) {
+    problems.push('mediaType must be video, audio or image');
+  }
+  const integer = (name: keyof MultipartOptions, min: number, max: number) => {
+    const v = value[name];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)) {
+      problems.push(`${name} must be an integer from ${min} to ${max}`);
+    }
+  };
+  integer('concurrency', MIN_CONCURRENCY, MAX_CONCURRENCY);
+  integer('reportBatchSize', 1, MAX_CHUNKS_PER_REPORT);
+  integer('reportFlushMs', 10, 600_000);
+  integer('urlSafetyMarginMs', 0, 30 * 60_000);
+  integer('chunkHeartbeatTimeoutMs', 1_000, 600_000);
+  integer('maxSessionRestarts', 0, 100);
+  integer('continueAsNewAfterEvents', 100, 50_000);
+  if (value.userMetadata !== undefined) {
+    const meta = value.userMetadata;
+    if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) problems.push('userMetadata must be an object');
+    else {
+      for (const [key, v] of Object.entries(meta)) {
+        if (!['string', 'number', 'boolean'].includes(typeof v)) problems.push(`userMetadata.${key} must be a string, number or boolean`);
+      }
+    }
+  }
+  if (value.fileTaskQueue !== undefined && (typeof value.fileTaskQueue !== 'string' || value.fileTaskQueue.length === 0)) {
+    problems.push('fileTaskQueue must be a non-empty string');
+  }
+  return problems;
+}
+
+export function resolveOptions(input: MultipartUploadInput): MultipartOptions {
+  return {
+    concurrency: input.concurrency ?? DEFAULT_OPTIONS.concurrency,
+    reportBatchSize: input.reportBatchSize ?? DEFAULT_OPTIONS.reportBatchSize,
+    reportFlushMs: input.reportFlushMs ?? DEFAULT_OPTIONS.reportFlushMs,
+    urlSafetyMarginMs: input.urlSafetyMarginMs ?? DEFAULT_OPTIONS.urlSafetyMarginMs,
+    chunkHeartbeatTimeoutMs: input.chunkHeartbeatTimeoutMs ?? DEFAULT_OPTIONS.chunkHeartbeatTimeoutMs,
+    maxSessionRestarts: input.maxSessionRestarts ?? DEFAULT_OPTIONS.maxSessionRestarts,
+    continueAsNewAfterEvents: input.continueAsNewAfterEvents ?? DEFAULT_OPTIONS.continueAsNewAfterEvents,
+  };
+}
+
+const EXTENSION_MEDIA: Record<string, MediaType> = {
+  mp4: 'video', mov: 'video', mkv: 'video', webm: 'video', avi: 'video', m4v: 'video', mpg: 'video', mpeg: 'video', ts: 'video', flv: 'video', wmv: 'video', '3gp': 'video',
+  mp3: 'audio', wav: 'audio', m4a: 'audio', aac: 'audio', flac: 'audio', ogg: 'audio', opus: 'audio', wma: 'audio',
+  jpg: 'image', jpeg: 'image', png: 'image', gif: 'image', webp: 'image', bmp: 'image', tif: 'image', tiff: 'image', heic: 'image',
+};
+
+/** `type` for M1, from the file name; video when the extension says nothing. */
+export function mediaTypeFor(fileName: string): MediaType {
+  const dot = fileName.lastIndexOf('.');
+  return (dot >= 0 && EXTENSION_MEDIA[fileName.slice(dot + 1).toLowerCase()]) || 'video';
+}
+
+/** Base name of a POSIX or Windows path, without touching `node:path` (workflow code). */
+export function baseName(filePath: string): string {
+  const parts = filePath.split(/[\\/]/).filter(Boolean);
+  return parts[parts.length - 1] ?? filePath;
+}
+
+export function isUrlUsable(url: PresignedUrl | undefined, nowMs: number, safetyMarginMs: number): url is PresignedUrl {
+  return url !== undefined && url.urlExpiresAtMs - safetyMarginMs > nowMs;
+}
+
+/**
+ * Chunks to start now: the next waiting chunks with a usable URL, up to the free slots of the
+ * window. A chunk without a URL holds its place; the ones behind it may still go, so one
+ * missing URL never stalls the window.
+ */
+export function chunksToStart(
+  ledger: ChunkLedger,
+  urls: ReadonlyMap<number, PresignedUrl>,
+  concurrency: number,
+  nowMs: number,
+  safetyMarginMs: number,
+): number[] {
+  const free = concurrency - ledger.inFlight;
+  if (free <= 0) return [];
+  const ready: number[] = [];
+  for (const chunkIndex of ledger.peekWaiting(ledger.waiting)) {
+    if (isUrlUsable(urls.get(chunkIndex), nowMs, safetyMarginMs)) ready.push(chunkIndex);
+    if (ready.length === free) break;
+  }
+  return ready;
+}
+
+/**
+ * Chunks to mint URLs for: of the next `lookahead` waiting chunks, those without a usable URL.
+ * Minting ahead of need keeps the window full; one call covers up to 50 contiguous chunks.
+ */
+export function urlsToMint(
+  ledger: ChunkLedger,
+  urls: ReadonlyMap<number, PresignedUrl>,
+  lookahead: number,
+  nowMs: number,
+  safetyMarginMs: number,
+): number[] {
+  return ledger
+    .peekWaiting(lookahead)
+    .filter((chunkIndex) => !isUrlUsable(urls.get(chunkIndex), nowMs, safetyMarginMs));
+}
+
+/** How far ahead URLs are minted: a full M5 call, and at least two windows. */
+export function urlLookahead(concurrency: number): number {
+  return Math.max(MAX_CHUNKS_PER_REPORT, 2 * concurrency);
+}
+
+/**
+ * Report now? When a batch is full, when the oldest unreported chunk has waited `flushMs`, or
+ * when nothing else is left to upload (the tail must not wait for a timer).
+ */
+export function shouldReport(params: {
+  unreported: number;
+  batchSize: number;
+  oldestWaitMs: number;
+  flushMs: number;
+  uploadsRemaining: number;
+}): boolean {
+  if (params.unreported === 0) return false;
+  if (params.unreported >= params.batchSize) return true;
+  if (params.uploadsRemaining === 0) return true;
+  return params.oldestWaitMs >= params.flushMs;
+}
+
+/**
+ * Before starting a session: can the remaining bytes be sent before it expires, at the rate the
+ * previous session achieved? Returns the reason it cannot, or undefined when it can or the rate
+ * is unknown.
+ */
+export function sessionTooShortReason(params: {
+  remainingBytes: number;
+  observedBytesPerSecond: number | undefined;
+  sessionLifetimeMs: number;
+}): string | undefined {
+  const rate = params.observedBytesPerSecond;
+  if (!rate || rate <= 0) return undefined;
+  const neededMs = (params.remainingBytes / rate) * 1000;
+  if (neededMs <= params.sessionLifetimeMs * 0.9) return undefined;
+  const hours = (ms: number) => (ms / 3_600_000).toFixed(1);
+  return (
+    `at the observed ${(rate / 1e6).toFixed(2)} MB/s the ${params.remainingBytes} bytes left need about ` +
+    `${hours(neededMs)} h, longer than a ${hours(params.sessionLifetimeMs)} h upload session: ` +
+    `raise the concurrency, move the worker closer to the file, or use a faster link`
+  );
+}
+
+export function fileTooLargeReason(sizeBytes: number): string | undefined {
+  if (sizeBytes <= MAX_MULTIPART_BYTES) return undefined;
+  return `the file has ${sizeBytes} bytes; TwelveLabs accepts at most ${MAX_MULTIPART_BYTES} bytes (4 GiB) per upload`;
+}
