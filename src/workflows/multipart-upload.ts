@@ -247,7 +247,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
           l.markReported(batch.map((c) => c.chunkIndex));
         } else {
           // Some entries were rejected (chunk marked failed): ask which, send those again.
-          const status = await workScope.run(() => api.pollStatus({ uploadId: s.uploadId }));
+          const status = await workScope.run(() => api.pollStatus({ uploadId: s.uploadId, totalChunks: s.totalChunks }));
           if (l !== ledger) return;
           const incomplete = new Set(status.incompleteChunks);
           const rejected = batch.filter((c) => incomplete.has(c.chunkIndex)).map((c) => c.chunkIndex);
@@ -365,7 +365,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
 
       if (l.done && !reportInFlight) {
         phase = 'confirming';
-        const status = await workScope.run(() => api.pollStatus({ uploadId: s.uploadId })).catch((e: unknown) => {
+        const status = await workScope.run(() => api.pollStatus({ uploadId: s.uploadId, totalChunks: s.totalChunks })).catch((e: unknown) => {
           if (failureTypeOf(e) === FailureType.SessionGone) return undefined;
           throw e;
         });
@@ -442,7 +442,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
       } catch (err) {
         if (!(err instanceof SessionGoneSignal)) throw err;
       }
-      const confirmed = await api.pollStatus({ uploadId: session!.uploadId }).catch((e: unknown) => {
+      const confirmed = await api.pollStatus({ uploadId: session!.uploadId, totalChunks: session!.totalChunks }).catch((e: unknown) => {
         if (failureTypeOf(e) === FailureType.SessionGone) return undefined;
         throw e;
       });

@@ -1,0 +1,63 @@
+// Retryable versus non-retryable is decided here, once, for every activity. Every error an
+// activity throws leaves through `toActivityFailure`, which gives Temporal a typed
+// ApplicationFailure: the type is a FailureType a person can act on, the message carries no
+// credentials (the client's errors never contain the API key or a presigned URL's query).
+
+import { ApplicationFailure } from '@temporalio/activity';
+import { ChunkPutError, InvalidRequestError, InvalidResponseError, TwelveLabsApiError } from '../twelvelabs/errors';
+import { FailureType } from '../workflows/types';
+import { SourceError } from './source';
+
+/** API codes that mean the session can no longer take chunks (contract 9.5, 9.6). */
+const SESSION_GONE_CODES = new Set(['upload_session_expired', 'upload_session_failed', 'upload_session_not_active']);
+
+export function toActivityFailure(err: unknown): Error {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof SourceError) return nonRetryable(err.type, err.message);
+  if (err instanceof ChunkPutError) return chunkPutFailure(err);
+  if (err instanceof TwelveLabsApiError) return apiFailure(err);
+  if (err instanceof InvalidResponseError) return nonRetryable(FailureType.InvalidApiResponse, err.message);
+  if (err instanceof InvalidRequestError) return nonRetryable(FailureType.ApiRequestRejected, err.message);
+  return err instanceof Error ? err : new Error(String(err)); // unknown: retried by policy
+}
+
+function chunkPutFailure(err: ChunkPutError): ApplicationFailure {
+  switch (err.reason) {
+    case 'url-expired':
+    case 'url-used':
+    case 'signature-mismatch':
+    case 'access-denied':
+      // Not retried here: the workflow mints a fresh URL (in a batch) and schedules the chunk again.
+      return nonRetryable(FailureType.UploadUrlRejected, err.message);
+    case 'no-such-upload':
+      return nonRetryable(FailureType.SessionGone, err.message);
+    case 'missing-length':
+    case 'unexpected':
+      return nonRetryable(FailureType.InvalidApiResponse, err.message);
+    default:
+      // server, network, bad-digest, request-timeout, aborted by a stall: the next attempt
+      // mints its own fresh URL, because this one may have been used up.
+      return ApplicationFailure.create({ type: FailureType.ChunkTransient, message: err.message, nonRetryable: false });
+  }
+}
+
+function apiFailure(err: TwelveLabsApiError): ApplicationFailure {
+  if (err.status === 401 || err.status === 403) return nonRetryable(FailureType.ApiAuthRejected, err.message);
+  if (err.status === 404 || (err.code !== undefined && SESSION_GONE_CODES.has(err.code))) {
+    return nonRetryable(FailureType.SessionGone, err.message);
+  }
+  if (err.retryable) {
+    return ApplicationFailure.create({
+      type: FailureType.ApiUnavailable,
+      message: err.message,
+      nonRetryable: false,
+      // Honour Retry-After: Temporal waits exactly this long before the next attempt.
+      nextRetryDelay: err.retryAfterMs,
+    });
+  }
+  return nonRetryable(FailureType.ApiRequestRejected, err.message);
+}
+
+function nonRetryable(type: FailureType, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
+}

@@ -1,0 +1,39 @@
+// The activities of the upload workflows, built by a factory so that the worker (and tests)
+// hand in a client pointed at the real API or the emulator. Every activity's errors leave
+// through failures.ts, which decides what Temporal retries.
+
+import type { TwelveLabsClient } from '../twelvelabs/client';
+import { chunkUploadActivities } from './chunk-upload';
+import { toActivityFailure } from './failures';
+import { reportingActivities } from './reporting';
+import { sessionActivities } from './session';
+import { urlActivities } from './urls';
+
+export interface ActivityDeps {
+  /** Holds the API key; the key never enters an activity's input or result. */
+  client: TwelveLabsClient;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return withTypedFailures({
+    ...sessionActivities(deps.client),
+    ...urlActivities(deps.client),
+    ...reportingActivities(deps.client),
+    ...chunkUploadActivities(deps.client),
+  });
+}
+
+/** Wraps each activity so whatever it throws becomes a typed ApplicationFailure. */
+function withTypedFailures<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    };
+  }
+  return wrapped as T;
+}

@@ -1,0 +1,84 @@
+// The local source file: checked before a session starts, and again around every chunk read so
+// that a file changed mid-upload fails clearly instead of producing a corrupt asset.
+
+import fs from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
+import { FailureType } from '../workflows/types';
+
+/** A problem with the source file that no retry can fix; `type` is the workflow failure type. */
+export class SourceError extends Error {
+  override readonly name = 'SourceError';
+  constructor(
+    readonly type: FailureType,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SourceIdentity {
+  sizeBytes: number;
+  mtimeMs: number;
+}
+
+/**
+ * Checks that `path` is a readable regular file of 1 byte to `maxBytes` and returns its
+ * identity. Symlinks are followed (the target is what gets uploaded).
+ */
+export async function inspectSource(path: string, maxBytes = MAX_MULTIPART_BYTES): Promise<SourceIdentity> {
+  let stat;
+  try {
+    stat = await fs.stat(path);
+  } catch (err) {
+    throw sourceErrorFromFs(err, path);
+  }
+  if (!stat.isFile()) {
+    throw new SourceError(FailureType.SourceNotAFile, `${path} is not a regular file (it is a ${kindOf(stat)}); give the path of a media file`);
+  }
+  if (stat.size === 0) throw new SourceError(FailureType.SourceEmpty, `${path} is empty (0 bytes); there is nothing to upload`);
+  if (stat.size > maxBytes) {
+    throw new SourceError(
+      FailureType.FileTooLarge,
+      `${path} has ${stat.size} bytes; TwelveLabs accepts at most ${maxBytes} bytes per upload (split or re-encode the file)`,
+    );
+  }
+  try {
+    await fs.access(path, constants.R_OK);
+  } catch (err) {
+    throw sourceErrorFromFs(err, path);
+  }
+  return { sizeBytes: stat.size, mtimeMs: Math.floor(stat.mtimeMs) };
+}
+
+/** Fails with SourceChanged when the file is no longer the one the session began with. */
+export function assertUnchanged(path: string, expected: SourceIdentity, actual: SourceIdentity): void {
+  if (actual.sizeBytes !== expected.sizeBytes || actual.mtimeMs !== expected.mtimeMs) {
+    throw new SourceError(
+      FailureType.SourceChanged,
+      `${path} changed after the upload began (size ${expected.sizeBytes} → ${actual.sizeBytes}, ` +
+        `modified ${new Date(expected.mtimeMs).toISOString()} → ${new Date(actual.mtimeMs).toISOString()}); ` +
+        'the chunks already sent no longer match it: start a new upload of the final file',
+    );
+  }
+}
+
+export function sourceErrorFromFs(err: unknown, path: string): SourceError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new SourceError(FailureType.SourceNotFound, `${path} does not exist on this worker's host; check the path (uploads read the file on the worker)`);
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new SourceError(FailureType.SourceUnreadable, `${path} cannot be read by the worker (permission denied); grant read access to the worker's user`);
+  }
+  if (code === 'EISDIR') return new SourceError(FailureType.SourceNotAFile, `${path} is a directory, not a file`);
+  return new SourceError(FailureType.SourceUnreadable, `${path} cannot be read: ${(err as Error).message}`);
+}
+
+function kindOf(stat: import('node:fs').Stats): string {
+  if (stat.isDirectory()) return 'directory';
+  if (stat.isFIFO()) return 'FIFO';
+  if (stat.isSocket()) return 'socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'device';
+  return 'special file';
+}

@@ -1,0 +1,83 @@
+// The upload worker: `npm run worker` runs it, configured from the environment (see config.ts);
+// `createUploadWorkers` embeds the same workers in tests or in an existing service.
+// Shuts down gracefully on SIGINT and SIGTERM (Temporal's runtime handles both): running chunk
+// activities are cancelled, their URLs are never reused, and the uploads continue elsewhere.
+
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { ConfigError, temporalConfig, twelveLabsConfig, workerTuning } from './config';
+import { TwelveLabsClient } from './twelvelabs/client';
+
+export interface UploadWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  client: TwelveLabsClient;
+  /** A pre-built bundle (tests build it once); default: bundle src/workflows at start. */
+  workflowBundle?: WorkflowBundleOption;
+  maxConcurrentActivities?: number;
+  /** Also run the activities on this host's queue (see MultipartUploadInput.fileTaskQueue). */
+  hostTaskQueue?: string;
+  /** How long running activities get to finish on shutdown before they are cancelled. */
+  shutdownGraceTime?: string | number;
+}
+
+export const WORKFLOWS_PATH = path.resolve(__dirname, 'workflows');
+
+export async function createUploadWorkers(options: UploadWorkerOptions): Promise<Worker[]> {
+  const activities = createActivities({ client: options.client });
+  const common = {
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    activities,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 64,
+    // Heartbeats carry cancellation back to a running PUT: keep them frequent so a cancel
+    // stops the bytes within about a second.
+    maxHeartbeatThrottleInterval: '1 second',
+    shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
+  };
+  const workers = [
+    await Worker.create({
+      ...common,
+      taskQueue: options.taskQueue,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    }),
+  ];
+  if (options.hostTaskQueue) workers.push(await Worker.create({ ...common, taskQueue: options.hostTaskQueue }));
+  return workers;
+}
+
+async function main(): Promise<void> {
+  const temporal = temporalConfig();
+  const twelvelabs = twelveLabsConfig();
+  const tuning = workerTuning(process.env, temporal.taskQueue);
+  const connection = await NativeConnection.connect(temporal.connectionOptions);
+  const client = new TwelveLabsClient({ baseUrl: twelvelabs.baseUrl, apiKey: twelvelabs.apiKey });
+  const workers = await createUploadWorkers({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    client,
+    maxConcurrentActivities: tuning.maxConcurrentActivities,
+    hostTaskQueue: tuning.hostTaskQueue,
+  });
+  // The key and the URLs are never printed: only where we connect and what we poll.
+  console.log(
+    `worker ready: temporal=${temporal.address} namespace=${temporal.namespace} ` +
+      `task queues=${workers.map((w) => w.options.taskQueue).join(',')} twelvelabs=${twelvelabs.baseUrl}`,
+  );
+  try {
+    await Promise.all(workers.map((w) => w.run()));
+  } finally {
+    await connection.close();
+  }
+  console.log('worker stopped');
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  });
+}

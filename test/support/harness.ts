@@ -1,0 +1,182 @@
+// One place for what integration tests start: the real Temporal dev server, the TwelveLabs
+// emulator over loopback, upload workers (in this process or as separate processes), and real
+// files with known SHA-256.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { DevServer, type DevServerOptions } from '../../src/dev/dev-server';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
+import { TwelveLabsClient } from '../../src/twelvelabs/client';
+import { createUploadWorkers, WORKFLOWS_PATH } from '../../src/worker';
+
+export const API_KEY = 'tlk_test_0123456789abcdef';
+const REPO_ROOT = path.resolve(__dirname, '../..');
+
+let bundlePromise: ReturnType<typeof bundleWorkflowCode> | undefined;
+/** The workflow bundle, built once per test process. */
+export function workflowBundle(): ReturnType<typeof bundleWorkflowCode> {
+  bundlePromise ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  return bundlePromise;
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+export interface Stack {
+  server: DevServer;
+  emulator: RunningEmulator;
+  temporal: Client;
+  taskQueue: string;
+  dir: string;
+  /** A TwelveLabs client on the emulator, as the worker uses it. */
+  api: TwelveLabsClient;
+  /** Starts an in-process worker on the stack's task queue; stopped by `stop()`. */
+  startWorker(options?: { hostTaskQueue?: string }): Promise<InProcessWorker>;
+  /** Starts `src/worker.ts` as a separate process, configured through its environment. */
+  spawnWorker(extraEnv?: Record<string, string>): Promise<WorkerProcess>;
+  stop(): Promise<void>;
+}
+
+export interface InProcessWorker {
+  stop(): Promise<void>;
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startStack(options: { emulator?: Partial<EmulatorOptions>; server?: DevServerOptions } = {}): Promise<Stack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-test-'));
+  const [server, emulator] = await Promise.all([
+    DevServer.start({ ui: false, ...options.server }),
+    startEmulator({ apiKeys: [API_KEY], dataDir: path.join(dir, 'emulator'), ...options.emulator }),
+  ]);
+  const connection = await Connection.connect({ address: server.address });
+  const temporal = new Client({ connection });
+  const taskQueue = `uploads-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const api = new TwelveLabsClient({ baseUrl: emulator.baseUrl, apiKey: API_KEY });
+  const workers: InProcessWorker[] = [];
+  const processes: WorkerProcess[] = [];
+
+  const stack: Stack = {
+    server,
+    emulator,
+    temporal,
+    taskQueue,
+    dir,
+    api,
+    async startWorker(workerOptions = {}) {
+      const nativeConnection = await NativeConnection.connect({ address: server.address });
+      const created: Worker[] = await createUploadWorkers({
+        connection: nativeConnection,
+        taskQueue,
+        client: new TwelveLabsClient({ baseUrl: emulator.baseUrl, apiKey: API_KEY }),
+        workflowBundle: await workflowBundle(),
+        hostTaskQueue: workerOptions.hostTaskQueue,
+        shutdownGraceTime: '1 second',
+      });
+      const running = Promise.all(created.map((w) => w.run()));
+      const handle: InProcessWorker = {
+        async stop() {
+          for (const w of created) if (w.getState() === 'RUNNING') w.shutdown();
+          await running.catch(() => undefined);
+          await nativeConnection.close().catch(() => undefined);
+        },
+      };
+      workers.push(handle);
+      return handle;
+    },
+    async spawnWorker(extraEnv = {}) {
+      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO_ROOT, 'src/worker.ts')], {
+        cwd: REPO_ROOT,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_NAMESPACE: 'default',
+          TL_TASK_QUEUE: taskQueue,
+          TL_HOST_TASK_QUEUE: 'off',
+          TWELVELABS_API_KEY: API_KEY,
+          TWELVELABS_BASE_URL: emulator.baseUrl,
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      const handle: WorkerProcess = {
+        child,
+        output: () => output,
+        async kill(signal = 'SIGKILL') {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = once(child, 'exit');
+          child.kill(signal);
+          await exited;
+        },
+      };
+      processes.push(handle);
+      const deadline = Date.now() + 90_000;
+      while (!output.includes('worker ready')) {
+        if (child.exitCode !== null) throw new Error(`worker process exited (${child.exitCode}): ${output}`);
+        if (Date.now() > deadline) throw new Error(`worker process not ready after 90 s: ${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return handle;
+    },
+    async stop() {
+      await Promise.all(processes.map((p) => p.kill('SIGKILL')));
+      await Promise.all(workers.map((w) => w.stop()));
+      await connection.close().catch(() => undefined);
+      await Promise.all([server.stop(), emulator.close()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** Writes a file of pseudo-random bytes (incompressible, so MD5 and SHA work is real). */
+export async function makeFile(dir: string, name: string, sizeBytes: number): Promise<{ path: string; sha256: string }> {
+  const filePath = path.join(dir, name);
+  const hash = createHash('sha256');
+  const out = fs.createWriteStream(filePath);
+  const block = randomBytes(Math.min(sizeBytes, 1024 * 1024));
+  let written = 0;
+  while (written < sizeBytes) {
+    const n = Math.min(block.length, sizeBytes - written);
+    // vary every block so chunks differ from each other
+    block.writeUInt32LE(written >>> 0, 0);
+    const piece = block.subarray(0, n);
+    hash.update(piece);
+    if (!out.write(piece)) await once(out, 'drain');
+    written += n;
+  }
+  out.end();
+  await once(out, 'finish');
+  return { path: filePath, sha256: hash.digest('hex') };
+}
+
+/** Polls `check` until it returns a truthy value (tests wait for states, never for time). */
+export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

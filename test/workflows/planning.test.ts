@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { ChunkLedger } from '../../src/workflows/ledger';
+import {
+  baseName,
+  chunksToStart,
+  inputProblems,
+  mediaTypeFor,
+  sessionTooShortReason,
+  shouldReport,
+  urlLookahead,
+  urlsToMint,
+} from '../../src/workflows/planning';
+import type { PresignedUrl } from '../../src/workflows/types';
+
+const url = (chunkIndex: number, urlExpiresAtMs: number): PresignedUrl => ({ chunkIndex, url: `u${chunkIndex}`, urlExpiresAtMs });
+
+describe('input validation at the edge', () => {
+  it('accepts a minimal input', () => {
+    expect(inputProblems({ source: { path: '/data/a.mp4' } })).toEqual([]);
+  });
+
+  it('lists every problem at once', () => {
+    const problems = inputProblems({ source: { path: '' }, concurrency: 0, reportBatchSize: 51, mediaType: 'pdf', userMetadata: { a: { nested: 1 } } });
+    expect(problems).toEqual([
+      'source.path must be a non-empty string',
+      'mediaType must be video, audio or image',
+      'concurrency must be an integer from 1 to 64',
+      'reportBatchSize must be an integer from 1 to 50',
+      'userMetadata.a must be a string, number or boolean',
+    ]);
+    expect(inputProblems(null)).toEqual(['the input must be an object']);
+  });
+});
+
+describe('what to upload next', () => {
+  it('fills the free slots of the window with chunks that have a usable URL', () => {
+    const ledger = new ChunkLedger(10);
+    ledger.start(1);
+    const urls = new Map([2, 3, 4, 5].map((i) => [i, url(i, 10_000)]));
+    expect(chunksToStart(ledger, urls, 3, 0, 1000)).toEqual([2, 3]);
+  });
+
+  it('skips a chunk whose URL is missing or about to expire without stalling the others', () => {
+    const ledger = new ChunkLedger(5);
+    const urls = new Map([
+      [1, url(1, 1500)], // expires within the safety margin
+      [3, url(3, 10_000)],
+      [4, url(4, 10_000)],
+    ]);
+    expect(chunksToStart(ledger, urls, 8, 1000, 1000)).toEqual([3, 4]);
+  });
+
+  it('mints URLs for the next waiting chunks that lack a usable one, far enough ahead', () => {
+    const ledger = new ChunkLedger(100);
+    const urls = new Map([1, 2, 3].map((i) => [i, url(i, 10_000)]));
+    const missing = urlsToMint(ledger, urls, urlLookahead(8), 0, 0);
+    expect(missing[0]).toBe(4);
+    expect(missing).toHaveLength(47);
+    expect(urlLookahead(40)).toBe(80);
+  });
+});
+
+describe('when to report', () => {
+  const base = { batchSize: 10, flushMs: 2000, uploadsRemaining: 5 };
+  it('reports a full batch at once', () => {
+    expect(shouldReport({ ...base, unreported: 10, oldestWaitMs: 0 })).toBe(true);
+  });
+  it('reports a partial batch after the flush delay, not before', () => {
+    expect(shouldReport({ ...base, unreported: 3, oldestWaitMs: 1999 })).toBe(false);
+    expect(shouldReport({ ...base, unreported: 3, oldestWaitMs: 2000 })).toBe(true);
+  });
+  it('reports the tail at once when nothing is left to upload', () => {
+    expect(shouldReport({ ...base, unreported: 1, oldestWaitMs: 0, uploadsRemaining: 0 })).toBe(true);
+    expect(shouldReport({ ...base, unreported: 0, oldestWaitMs: 99_999, uploadsRemaining: 0 })).toBe(false);
+  });
+});
+
+describe('sessions that cannot finish in time', () => {
+  it('says so when the observed rate needs longer than a session lives', () => {
+    const reason = sessionTooShortReason({ remainingBytes: 4e9, observedBytesPerSecond: 40_000, sessionLifetimeMs: 86_400_000 });
+    expect(reason).toMatch(/0\.04 MB\/s .* need about 27\.8 h, longer than a 24\.0 h upload session/);
+    expect(sessionTooShortReason({ remainingBytes: 4e9, observedBytesPerSecond: 1e6, sessionLifetimeMs: 86_400_000 })).toBeUndefined();
+    expect(sessionTooShortReason({ remainingBytes: 4e9, observedBytesPerSecond: undefined, sessionLifetimeMs: 86_400_000 })).toBeUndefined();
+  });
+});
+
+describe('names', () => {
+  it('derives the media type and base name without Node APIs', () => {
+    expect(mediaTypeFor('talk.MP3')).toBe('audio');
+    expect(mediaTypeFor('cover.jpeg')).toBe('image');
+    expect(mediaTypeFor('raw.bin')).toBe('video');
+    expect(baseName('/a/b/c.mp4')).toBe('c.mp4');
+    expect(baseName('C:\\v\\d.mov')).toBe('d.mov');
+  });
+});
