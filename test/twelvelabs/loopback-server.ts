@@ -11,7 +11,7 @@ export interface RecordedRequest {
   body: Buffer;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => unknown;
 
 export interface LoopbackServer {
   origin: string;
@@ -21,7 +21,7 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-export async function startLoopbackServer(initial: Handler = (_q, res) => res.end()): Promise<LoopbackServer> {
+export async function startLoopbackServer(initial: Handler = (_q, res) => void res.end()): Promise<LoopbackServer> {
   let handler = initial;
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {
