@@ -1,0 +1,127 @@
+// One asset (contract 5.6): how it was created, its lazily derived status (9.18), and its wire
+// projections. Status is a function of the emulator clock, so advancing the clock makes assets
+// ready without any timer.
+
+import type { AssetType, DerivedStatus, UserMetadata, WireAsset, WireAssetDetail } from '../twelvelabs/wire';
+import { toWireTimestamp } from './clock';
+
+/** The bytes behind an asset: one file (direct/url) or the accepted chunk files in order (multipart). */
+export interface StoredObject {
+  sizeBytes: number;
+  sha256: string;
+  filePaths: string[];
+}
+
+export interface AssetInit {
+  id: string;
+  apiKey: string;
+  method: 'direct' | 'url' | 'multipart';
+  filename: string;
+  fileType: string;
+  assetType: AssetType | undefined;
+  createdAtMs: number;
+  sequence: number;
+  userMetadata: UserMetadata;
+  enableHls: boolean;
+  enableThumbnail: boolean;
+  uploadId?: string;
+}
+
+export type AssetState = 'processing' | 'ready' | 'failed';
+
+export class AssetRecord {
+  readonly id: string;
+  readonly apiKey: string;
+  readonly method: AssetInit['method'];
+  readonly filename: string;
+  readonly fileType: string;
+  readonly assetType: AssetType | undefined;
+  readonly createdAtMs: number;
+  readonly sequence: number;
+  readonly enableHls: boolean;
+  readonly enableThumbnail: boolean;
+  /** The multipart session that fills this asset. */
+  readonly uploadId: string | undefined;
+  userMetadata: UserMetadata;
+  /** Test hook for the 409 path of A4 (9.28). */
+  referenced = false;
+  /** When every byte had arrived; `ready` follows after the ready delay. */
+  receivedAtMs: number | undefined;
+  object: StoredObject | undefined;
+  failureMessage: string | undefined;
+
+  constructor(init: AssetInit) {
+    this.id = init.id;
+    this.apiKey = init.apiKey;
+    this.method = init.method;
+    this.filename = init.filename;
+    this.fileType = init.fileType;
+    this.assetType = init.assetType;
+    this.createdAtMs = init.createdAtMs;
+    this.sequence = init.sequence;
+    this.userMetadata = init.userMetadata;
+    this.enableHls = init.enableHls;
+    this.enableThumbnail = init.enableThumbnail;
+    this.uploadId = init.uploadId;
+  }
+
+  received(object: StoredObject, nowMs: number): void {
+    this.object = object;
+    this.receivedAtMs = nowMs;
+  }
+
+  fail(message: string): void {
+    this.failureMessage = message;
+  }
+
+  state(nowMs: number, readyDelayMs: number): AssetState {
+    if (this.failureMessage !== undefined) return 'failed';
+    if (this.receivedAtMs === undefined || nowMs < this.receivedAtMs + readyDelayMs) return 'processing';
+    return 'ready';
+  }
+
+  /** A1's response shape. */
+  toWire(nowMs: number, readyDelayMs: number): WireAsset {
+    const wire: WireAsset = {
+      _id: this.id,
+      method: this.method,
+      status: this.state(nowMs, readyDelayMs),
+      filename: this.filename,
+      file_type: this.fileType,
+      created_at: toWireTimestamp(this.createdAtMs),
+    };
+    // 5.5: an asset without metadata leaves the field out.
+    if (Object.keys(this.userMetadata).length > 0) wire.user_metadata = { ...this.userMetadata };
+    return wire;
+  }
+
+  /** A2/A3's shape; `origin` roots the fake HLS and thumbnail URLs. */
+  toWireDetail(nowMs: number, readyDelayMs: number, origin: string): WireAssetDetail {
+    const state = this.state(nowMs, readyDelayMs);
+    const detail: WireAssetDetail = this.toWire(nowMs, readyDelayMs);
+    if (state === 'ready' && this.object) {
+      detail.size = this.object.sizeBytes;
+      detail.technical_metadata = { file_size_bytes: this.object.sizeBytes, file_mime_type: this.fileType };
+    }
+    if (state === 'failed') detail.error = { message: this.failureMessage ?? 'The asset failed.' };
+    const base = `${origin}/tl-assets/${this.id}`;
+    const isTimed = this.assetType === 'video' || this.assetType === 'audio';
+    if (this.enableHls && isTimed) {
+      const status = this.derivedStatus(nowMs, readyDelayMs);
+      detail.hls = status === 'ready' ? { status, manifest_url: `${base}/hls/manifest.m3u8` } : { status };
+    }
+    if (this.enableThumbnail) {
+      const status = this.derivedStatus(nowMs, readyDelayMs);
+      detail.thumbnail = status === 'ready' ? { status, representative_url: `${base}/thumbnail.jpg` } : { status };
+    }
+    return detail;
+  }
+
+  /** 9.18: HLS and thumbnails go pending → processing → ready, one more ready delay after the asset. */
+  private derivedStatus(nowMs: number, readyDelayMs: number): DerivedStatus {
+    const state = this.state(nowMs, readyDelayMs);
+    if (state === 'failed') return 'error';
+    if (state === 'processing' || this.receivedAtMs === undefined) return 'pending';
+    return nowMs < this.receivedAtMs + 2 * readyDelayMs ? 'processing' : 'ready';
+  }
+}

@@ -1,0 +1,94 @@
+// Receives one PUT body into a temp file while computing its MD5, never holding the body in
+// memory. The caller renames the temp file into place only on success, so a failed or aborted
+// PUT never replaces a good chunk (4.4).
+
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { Transform, type TransformCallback, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ThrottleStream } from './throttle';
+
+/** Large buffers keep a 1 GiB upload at disk speed instead of thousands of tiny writes. */
+const FILE_HIGH_WATER_MARK_BYTES = 1024 * 1024;
+
+export interface ReceiveOptions {
+  tempPath: string;
+  /** Silence on the wire for this long ends the PUT with RequestTimeout. */
+  idleTimeoutMs: number;
+  /** 0 = unthrottled. */
+  throttleBytesPerSecond: number;
+  /** put_reset: destroy the socket once this many body bytes have been read. */
+  resetAfterBytes: number | undefined;
+  /** Called for every body byte read, including bytes of PUTs that end badly. */
+  onBytesRead: (bytes: number) => void;
+}
+
+export type ReceiveOutcome =
+  | { kind: 'complete'; sizeBytes: number; md5: Buffer }
+  /** The client sent nothing for idleTimeoutMs; the socket is still open for an error reply. */
+  | { kind: 'idle_timeout' }
+  /** put_reset fired: the emulator destroyed the socket. */
+  | { kind: 'reset' }
+  /** The client went away before the body was complete. */
+  | { kind: 'aborted' }
+  /** The whole body arrived but could not be written (e.g. the session's files were purged). */
+  | { kind: 'write_failed'; error: unknown };
+
+class IdleTimeout extends Error {}
+
+export function receiveChunkBody(req: IncomingMessage, options: ReceiveOptions): Promise<ReceiveOutcome> {
+  const md5 = createHash('md5');
+  let sizeBytes = 0;
+  let resetting = false;
+  let idleTimer: NodeJS.Timeout | undefined;
+
+  const meter = new Transform({
+    highWaterMark: FILE_HIGH_WATER_MARK_BYTES,
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      idleTimer?.refresh();
+      md5.update(chunk);
+      sizeBytes += chunk.length;
+      options.onBytesRead(chunk.length);
+      if (options.resetAfterBytes !== undefined && sizeBytes >= options.resetAfterBytes) {
+        resetting = true;
+        req.socket.destroy();
+        callback(new Error('connection reset by fault injection'));
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+  const file = createWriteStream(options.tempPath, { highWaterMark: FILE_HIGH_WATER_MARK_BYTES });
+  const throttle = options.throttleBytesPerSecond > 0 ? new ThrottleStream(options.throttleBytesPerSecond) : undefined;
+  // req is piped rather than put in the pipeline: a pipeline would destroy the request (and its
+  // socket) on an idle timeout, leaving no way to answer RequestTimeout.
+  const head: Writable = throttle ?? meter;
+  const stages = throttle ? pipeline(throttle, meter, file) : pipeline(meter, file);
+
+  const stop = (error: Error) => {
+    req.unpipe(head);
+    head.destroy(error);
+  };
+  const onClose = () => {
+    if (!req.complete) stop(new Error('client closed the connection'));
+  };
+  req.on('error', stop);
+  req.on('close', onClose);
+  idleTimer = setTimeout(() => stop(new IdleTimeout()), options.idleTimeoutMs);
+  req.pipe(head);
+
+  return stages.then(
+    (): ReceiveOutcome => ({ kind: 'complete', sizeBytes, md5: md5.digest() }),
+    (error: unknown): ReceiveOutcome => {
+      if (resetting) return { kind: 'reset' };
+      if (error instanceof IdleTimeout) return { kind: 'idle_timeout' };
+      if (req.complete) return { kind: 'write_failed', error };
+      return { kind: 'aborted' };
+    },
+  ).finally(() => {
+    clearTimeout(idleTimer);
+    req.off('error', stop);
+    req.off('close', onClose);
+  });
+}

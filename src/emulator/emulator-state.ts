@@ -1,0 +1,179 @@
+// The emulator's whole mutable world: sessions, assets, the clock, faults, counters and the URL
+// signer, plus the state transitions that touch more than one of them (expiry, failure,
+// completion, deletion). Route handlers validate HTTP input and call in here.
+
+import type { WirePresignedUrlChunk } from '../twelvelabs/wire';
+import { AssetRecord } from './asset';
+import { EmulatorClock, toWireTimestamp } from './clock';
+import { EmulatorCounters } from './counters';
+import { FaultInjector } from './faults';
+import { hashFiles, ObjectFiles, unlinkQuietly } from './object-files';
+import type { ResolvedEmulatorOptions } from './options';
+import { UrlSigner } from './presigned-url';
+import type { StoredChunk, UploadSession } from './upload-session';
+
+/** Where assembled objects are served (9.33); also the M4 `url`. */
+export const ASSET_BUCKET_PATH = '/tl-assets';
+
+export class EmulatorState {
+  readonly clock = new EmulatorClock();
+  readonly counters = new EmulatorCounters();
+  readonly faults: FaultInjector;
+  readonly signer: UrlSigner;
+  private readonly sessions = new Map<string, UploadSession>();
+  private readonly assets = new Map<string, AssetRecord>();
+  private sequence = 0;
+
+  constructor(
+    readonly options: ResolvedEmulatorOptions,
+    /** `http://host:port`, the root of every URL handed out. */
+    readonly origin: string,
+    readonly files: ObjectFiles,
+  ) {
+    this.faults = new FaultInjector(options.faults, options.seed);
+    this.signer = new UrlSigner(origin, options.uploadHeaders);
+  }
+
+  nowMs(): number {
+    return this.clock.nowMs();
+  }
+
+  /** Creation order for newest-first lists; timestamps alone tie within a millisecond. */
+  nextSequence(): number {
+    return ++this.sequence;
+  }
+
+  addSession(session: UploadSession, asset: AssetRecord): void {
+    this.sessions.set(session.uploadId, session);
+    this.assets.set(asset.id, asset);
+    this.counters.add('sessions_created');
+  }
+
+  addAsset(asset: AssetRecord): void {
+    this.assets.set(asset.id, asset);
+  }
+
+  /** A session with expiry applied (2.6); undefined when unknown. */
+  session(uploadId: string): UploadSession | undefined {
+    const session = this.sessions.get(uploadId);
+    if (session) this.applyExpiry(session);
+    return session;
+  }
+
+  sessionsOf(apiKey: string): UploadSession[] {
+    const owned = [...this.sessions.values()].filter((s) => s.apiKey === apiKey);
+    for (const session of owned) this.applyExpiry(session);
+    return owned;
+  }
+
+  /** An asset, after its session (if any) had expiry applied, so its status is current. */
+  asset(assetId: string): AssetRecord | undefined {
+    const asset = this.assets.get(assetId);
+    if (asset?.uploadId !== undefined) this.session(asset.uploadId);
+    return asset;
+  }
+
+  assetsOf(apiKey: string): AssetRecord[] {
+    this.sessionsOf(apiKey);
+    return [...this.assets.values()].filter((a) => a.apiKey === apiKey);
+  }
+
+  mintUrl(session: UploadSession, chunkIndex: number, nowMs: number): WirePresignedUrlChunk {
+    const minted = this.signer.mint(session.uploadId, chunkIndex, nowMs, this.options.urlTtlMs, session.expiresAtMs);
+    this.counters.add('presigned_urls_minted');
+    return { chunk_index: chunkIndex, url: minted.url, expires_at: toWireTimestamp(minted.expiresAtMs) };
+  }
+
+  assetObjectUrl(asset: AssetRecord): string {
+    return `${this.origin}${ASSET_BUCKET_PATH}/${asset.id}/${encodeURIComponent(asset.filename)}`;
+  }
+
+  /** Records a successful PUT: last writer wins (4.4); superseded files are deleted. */
+  storeChunk(session: UploadSession, chunkIndex: number, stored: StoredChunk): void {
+    const record = session.touch(chunkIndex);
+    const previous = record.latest;
+    record.latest = stored;
+    record.putCount += 1;
+    if (previous && previous !== record.accepted) void unlinkQuietly(previous.filePath);
+  }
+
+  /** active → failed (2.6): the asset fails too, and the chunks are purged. */
+  failSession(session: UploadSession, reason: string): void {
+    if (session.state !== 'active') return;
+    session.fail(reason, this.nowMs());
+    this.assets.get(session.assetId)?.fail(reason);
+    void this.files.removeSession(session.uploadId);
+  }
+
+  /**
+   * Assembles a session whose chunks are all completed (3.4 step 4): streams the accepted chunk
+   * files in index order for size and SHA-256 and checks the length against total_size.
+   * Concurrent completing reports share one assembly.
+   */
+  completeUpload(session: UploadSession): Promise<void> {
+    if (!session.finalizing) {
+      session.finalizing = this.assemble(session).finally(() => {
+        session.finalizing = undefined;
+      });
+    }
+    return session.finalizing;
+  }
+
+  private async assemble(session: UploadSession): Promise<void> {
+    const chunks = session.acceptedFilesInOrder();
+    const filePaths = chunks.map((c) => c.filePath);
+    let digest: { sizeBytes: number; sha256: string };
+    try {
+      digest = await hashFiles(filePaths);
+    } catch (error) {
+      this.failSession(session, `The uploaded chunks could not be assembled: ${String(error)}`);
+      return;
+    }
+    // The asset may have been deleted (failing the session) while the files were read.
+    if (session.state !== 'active') return;
+    if (digest.sizeBytes !== session.totalSizeBytes) {
+      this.failSession(
+        session,
+        `The assembled object has ${digest.sizeBytes} bytes but total_size is ${session.totalSizeBytes}.`,
+      );
+      return;
+    }
+    const nowMs = this.nowMs();
+    session.state = 'completed';
+    session.updatedAtMs = nowMs;
+    this.assets.get(session.assetId)?.received({ ...digest, filePaths }, nowMs);
+    // PUTs that arrived after a chunk was accepted are no longer reachable.
+    const keep = new Set(filePaths);
+    for (const file of session.storedFiles()) if (!keep.has(file)) void unlinkQuietly(file);
+  }
+
+  /**
+   * A4: removes the asset and its bytes; an active session of the asset fails (5.4).
+   * The caller has already checked `referenced` / `force`.
+   */
+  deleteAsset(asset: AssetRecord): void {
+    this.assets.delete(asset.id);
+    if (asset.uploadId !== undefined) {
+      const session = this.sessions.get(asset.uploadId);
+      if (session) {
+        this.failSession(session, 'The asset was deleted while the upload was in progress.');
+        void this.files.removeSession(session.uploadId);
+      }
+    } else {
+      void this.files.removeAsset(asset.id);
+    }
+  }
+
+  /** Size and SHA-256 of an asset's assembled object; undefined until there is one. */
+  objectInfo(assetId: string): { size: number; sha256: string } | undefined {
+    const object = this.assets.get(assetId)?.object;
+    return object ? { size: object.sizeBytes, sha256: object.sha256 } : undefined;
+  }
+
+  private applyExpiry(session: UploadSession): void {
+    // A completing report that arrived in time wins over an expiry that passes while it assembles.
+    if (session.finalizing || !session.expireIfDue(this.nowMs())) return;
+    this.assets.get(session.assetId)?.fail('The upload session expired before every chunk was reported.');
+    void this.files.removeSession(session.uploadId);
+  }
+}

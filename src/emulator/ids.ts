@@ -1,0 +1,11 @@
+// Ids are 24 lowercase hex characters, like the ObjectIds in every documentation example (9.20).
+
+import { randomBytes } from 'node:crypto';
+
+export function newObjectId(): string {
+  return randomBytes(12).toString('hex');
+}
+
+export function isObjectId(text: string): boolean {
+  return /^[0-9a-f]{24}$/.test(text);
+}

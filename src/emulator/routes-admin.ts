@@ -1,0 +1,197 @@
+// The admin namespace /_emulator/...: clock, faults, counters and test hooks, for tests and for
+// people driving the emulator from another process. No API key, never any fault injection.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from './api-error';
+import { toWireTimestamp } from './clock';
+import type { EmulatorState } from './emulator-state';
+import { InvalidFaultSpec, parseFaultObject } from './faults';
+import { isPlainObject, readJsonBody, sendJson } from './http-io';
+import type { UploadSession } from './upload-session';
+
+export const ADMIN_PATH = '/_emulator';
+
+/** GET /_emulator/sessions/<upload_id>: what the store holds, beyond what M2 shows. */
+export interface SessionAdminView {
+  upload_id: string;
+  asset_id: string;
+  status: string;
+  failure_reason: string | null;
+  total_size: number;
+  chunk_size: number;
+  total_chunks: number;
+  chunks_completed: number;
+  chunks_failed: number;
+  uploaded_size: number;
+  created_at: string;
+  updated_at: string;
+  expires_at: string;
+  /** Only chunks that were PUT or reported, ascending. */
+  chunks: Array<{
+    index: number;
+    status: string;
+    /** Successful PUTs of this index. */
+    put_count: number;
+    stored_size: number | null;
+    stored_etag: string | null;
+    accepted_etag: string | null;
+    error: string | null;
+  }>;
+}
+
+export function sessionAdminView(session: UploadSession): SessionAdminView {
+  return {
+    upload_id: session.uploadId,
+    asset_id: session.assetId,
+    status: session.state,
+    failure_reason: session.failureReason ?? null,
+    total_size: session.totalSizeBytes,
+    chunk_size: session.chunkSizeBytes,
+    total_chunks: session.totalChunks,
+    chunks_completed: session.chunksCompleted,
+    chunks_failed: session.chunksFailed,
+    uploaded_size: session.uploadedSizeBytes,
+    created_at: toWireTimestamp(session.createdAtMs),
+    updated_at: toWireTimestamp(session.updatedAtMs),
+    expires_at: toWireTimestamp(session.expiresAtMs),
+    chunks: session.touchedIndices().map((index) => {
+      const record = session.touch(index);
+      return {
+        index,
+        status: record.status,
+        put_count: record.putCount,
+        stored_size: record.latest?.sizeBytes ?? null,
+        stored_etag: record.latest?.etag ?? null,
+        accepted_etag: record.accepted?.etag ?? null,
+        error: record.error ?? null,
+      };
+    }),
+  };
+}
+
+/** Advances the clock from `{ms}` or `{seconds}`. */
+export function advanceFromBody(state: EmulatorState, body: unknown): number {
+  const object = isPlainObject(body) ? body : {};
+  const ms = typeof object.ms === 'number' ? object.ms : typeof object.seconds === 'number' ? object.seconds * 1000 : undefined;
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+    throw adminError(400, 'body must be {"ms": n} or {"seconds": n} with n ≥ 0');
+  }
+  return state.clock.advance(ms);
+}
+
+interface AdminRoute {
+  method: string;
+  /** Matched against the path below /_emulator. */
+  pattern: RegExp;
+  handle(req: IncomingMessage, state: EmulatorState, params: string[]): Promise<unknown> | unknown;
+}
+
+const ADMIN_ROUTES: readonly AdminRoute[] = [
+  { method: 'GET', pattern: /^\/health$/, handle: () => ({ ok: true }) },
+  { method: 'GET', pattern: /^\/clock$/, handle: (_req, state) => clockView(state) },
+  {
+    method: 'POST',
+    pattern: /^\/clock\/advance$/,
+    handle: async (req, state) => {
+      advanceFromBody(state, await readJsonBody(req));
+      return clockView(state);
+    },
+  },
+  { method: 'GET', pattern: /^\/faults$/, handle: (_req, state) => state.faults.current() },
+  { method: 'PUT', pattern: /^\/faults$/, handle: async (req, state) => state.faults.replace(parseFaults(await readJsonBody(req))) },
+  { method: 'PATCH', pattern: /^\/faults$/, handle: async (req, state) => state.faults.merge(parseFaults(await readJsonBody(req))) },
+  { method: 'GET', pattern: /^\/counters$/, handle: (_req, state) => state.counters.snapshot(state.faults.firedCounts()) },
+  {
+    method: 'POST',
+    pattern: /^\/counters\/reset$/,
+    handle: (_req, state) => {
+      state.counters.reset();
+      state.faults.resetCounts();
+      return state.counters.snapshot(state.faults.firedCounts());
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/objects\/([^/]+)$/,
+    handle: (_req, state, [assetId = '']) => {
+      const info = state.objectInfo(assetId);
+      if (!info) throw adminError(404, `asset ${assetId} has no assembled object (yet)`);
+      return info;
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/assets\/([^/]+)\/referenced$/,
+    handle: async (req, state, [assetId = '']) => {
+      const body = await readJsonBody(req);
+      const referenced = isPlainObject(body) && typeof body.referenced === 'boolean' ? body.referenced : true;
+      const asset = state.asset(assetId);
+      if (!asset) throw adminError(404, `no asset ${assetId}`);
+      asset.referenced = referenced;
+      return { asset_id: asset.id, referenced };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/sessions\/([^/]+)\/fail$/,
+    handle: async (req, state, [uploadId = '']) => {
+      const body = await readJsonBody(req);
+      const reason = isPlainObject(body) && typeof body.reason === 'string' ? body.reason : undefined;
+      return sessionAdminView(failActiveSession(state, uploadId, reason));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/sessions\/([^/]+)$/,
+    handle: (_req, state, [uploadId = '']) => {
+      const session = state.session(uploadId);
+      if (!session) throw adminError(404, `no upload session ${uploadId}`);
+      return sessionAdminView(session);
+    },
+  },
+];
+
+/** Moves an active session to failed (to test session restarts); errors for any other state. */
+export function failActiveSession(state: EmulatorState, uploadId: string, reason?: string): UploadSession {
+  const session = state.session(uploadId);
+  if (!session) throw adminError(404, `no upload session ${uploadId}`);
+  if (session.state !== 'active') throw adminError(409, `upload session ${uploadId} is ${session.state}, not active`);
+  state.failSession(session, reason ?? 'The upload session was failed through the emulator admin API.');
+  return session;
+}
+
+export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, state: EmulatorState): Promise<void> {
+  const subPath = url.pathname.slice(ADMIN_PATH.length);
+  const candidates = ADMIN_ROUTES.filter((r) => r.pattern.test(subPath));
+  const route = candidates.find((r) => r.method === req.method);
+  try {
+    if (!route) {
+      throw candidates.length > 0
+        ? adminError(405, `${req.method ?? ''} is not allowed on ${url.pathname}`)
+        : adminError(404, `no admin endpoint ${url.pathname}`);
+    }
+    const params = (route.pattern.exec(subPath) ?? []).slice(1).map((p) => decodeURIComponent(p));
+    sendJson(res, 200, await route.handle(req, state, params));
+  } catch (error) {
+    if (error instanceof ApiError) sendJson(res, error.status, error.body());
+    else throw error;
+  }
+}
+
+function clockView(state: EmulatorState): { now: string; now_ms: number } {
+  const nowMs = state.nowMs();
+  return { now: new Date(nowMs).toISOString(), now_ms: nowMs };
+}
+
+function parseFaults(body: unknown) {
+  try {
+    return parseFaultObject(body ?? {});
+  } catch (error) {
+    if (error instanceof InvalidFaultSpec) throw adminError(400, error.message);
+    throw error;
+  }
+}
+
+function adminError(status: number, message: string): ApiError {
+  return new ApiError(status, 'emulator_admin_error', message);
+}

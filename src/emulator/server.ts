@@ -1,0 +1,140 @@
+// One node:http request handler for everything the emulator serves on its single port:
+//   /v1.3/...       the JSON API (auth, rate-limit and 5xx faults, X-Api-Version)
+//   /tl-uploads/... the presigned chunk store
+//   /tl-assets/...  assembled objects
+//   /_emulator/...  the admin namespace (no key, no faults)
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { API_PREFIX } from '../twelvelabs/wire';
+import { ApiError, apiKeyInvalid, apiNotAllowed } from './api-error';
+import type { ApiRoute } from './api-route';
+import { ASSET_BUCKET_PATH, type EmulatorState } from './emulator-state';
+import { sendJson } from './http-io';
+import { UPLOAD_BUCKET_PATH } from './presigned-url';
+import { ADMIN_PATH, handleAdmin } from './routes-admin';
+import { ASSET_ROUTES } from './routes-assets';
+import { MULTIPART_ROUTES } from './routes-multipart';
+import { handleChunkPut, handleObjectGet } from './routes-store';
+import { sendS3Error } from './s3-error';
+
+/** The multipart routes come first: `/assets/multipart-uploads` would also match `/assets/{id}`. */
+const API_ROUTES: readonly ApiRoute[] = [...MULTIPART_ROUTES, ...ASSET_ROUTES];
+
+/** 9.21: the header is documented, its value is not. */
+const API_VERSION = '1.3';
+/** What the X-Ratelimit-* headers claim; the emulator has no real budget (9.11). */
+const RATE_LIMIT_PER_WINDOW = 600;
+
+export function createRequestHandler(state: EmulatorState): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const path = url.pathname;
+    const handled = path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)
+      ? handleApi(req, res, url, state)
+      : path.startsWith(`${UPLOAD_BUCKET_PATH}/`)
+        ? handleStore(req, res, url, state)
+        : path.startsWith(`${ASSET_BUCKET_PATH}/`) && (req.method === 'GET' || req.method === 'HEAD')
+          ? handleObjectGet(res, url, state)
+          : path === ADMIN_PATH || path.startsWith(`${ADMIN_PATH}/`)
+            ? handleAdmin(req, res, url, state)
+            : Promise.resolve(sendJson(res, 404, { code: 'not_found', message: `Nothing is served at ${path}.` }));
+    handled.catch((error: unknown) => {
+      // A bug, not a client error: say so loudly, and still answer if the response is open.
+      console.error(`emulator: ${req.method} ${path} failed:`, error);
+      if (!res.headersSent) sendJson(res, 500, { code: 'internal_error', message: 'The emulator hit an unexpected error.' });
+      else res.destroy();
+    });
+  };
+}
+
+async function handleStore(req: IncomingMessage, res: ServerResponse, url: URL, state: EmulatorState): Promise<void> {
+  if (req.method !== 'PUT') {
+    sendS3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+    return;
+  }
+  await handleChunkPut(req, res, url, state);
+}
+
+async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, state: EmulatorState): Promise<void> {
+  res.setHeader('X-Api-Version', API_VERSION);
+  const subPath = url.pathname.slice(API_PREFIX.length);
+  const candidates = API_ROUTES.filter((r) => r.pattern.test(subPath));
+  const route = candidates.find((r) => r.method === req.method);
+  if (!route) {
+    if (candidates.length > 0) {
+      sendJson(res, 405, { code: 'method_not_allowed', message: `${req.method ?? ''} is not allowed on ${url.pathname}.` });
+    } else {
+      sendJson(res, 404, { code: 'not_found', message: `No endpoint ${req.method ?? ''} ${url.pathname}.` });
+    }
+    return;
+  }
+  state.counters.endpointCalled(route.id);
+  try {
+    const apiKey = authenticate(req, route, state);
+    if (route.faultable) injectApiFault(state);
+    const params = (route.pattern.exec(subPath) ?? []).slice(1).map(decodePathParam);
+    await route.handle({ req, res, url, params, apiKey, state });
+  } catch (error) {
+    if (error instanceof ApiError) sendJson(res, error.status, error.body(), error.headers);
+    else if (error instanceof GatewayFault) sendGatewayPage(res, error.status);
+    else throw error;
+  }
+}
+
+/** 1.2: `x-api-key` only; a valid key without preview access gets 403 on the multipart endpoints. */
+function authenticate(req: IncomingMessage, route: ApiRoute, state: EmulatorState): string {
+  const key = req.headers['x-api-key'];
+  if (typeof key !== 'string' || !state.options.apiKeys.has(key)) throw apiKeyInvalid();
+  if (route.previewOnly && state.options.restrictedApiKeys.has(key)) throw apiNotAllowed();
+  return key;
+}
+
+/** A 502/503 from "the gateway", whose body is HTML rather than JSON (9.13). */
+class GatewayFault extends Error {
+  constructor(readonly status: 502 | 503) {
+    super(`injected gateway ${status}`);
+  }
+}
+
+/** api_429 and api_5xx, decided before the handler runs, so a faulted call changes nothing. */
+function injectApiFault(state: EmulatorState): void {
+  const knobs = state.faults.current();
+  if (state.faults.fires('api_429')) {
+    const retryAfterSeconds = Math.max(0, Math.ceil(knobs.retry_after_s));
+    const resetEpochSeconds = Math.ceil(state.nowMs() / 1000) + retryAfterSeconds;
+    throw new ApiError(
+      429,
+      'too_many_requests',
+      `You have exceeded the rate limit of ${RATE_LIMIT_PER_WINDOW} requests per window. Try again after ${retryAfterSeconds} seconds.`,
+      {
+        'Retry-After': String(retryAfterSeconds),
+        'X-Ratelimit-Limit': String(RATE_LIMIT_PER_WINDOW),
+        'X-Ratelimit-Remaining': '0',
+        'X-Ratelimit-Used': String(RATE_LIMIT_PER_WINDOW),
+        'X-Ratelimit-Reset': String(resetEpochSeconds),
+      },
+    );
+  }
+  if (state.faults.fires('api_5xx')) {
+    // Mostly the API's own JSON 500; sometimes a gateway page (the client must survive non-JSON).
+    const flavour = state.faults.draw();
+    if (flavour < 0.7) throw new ApiError(500, 'internal_error', 'An internal error occurred. Please try again later.');
+    throw new GatewayFault(flavour < 0.85 ? 502 : 503);
+  }
+}
+
+function sendGatewayPage(res: ServerResponse, status: 502 | 503): void {
+  const title = status === 502 ? '502 Bad Gateway' : '503 Service Temporarily Unavailable';
+  const body = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`;
+  res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Ids are opaque and URL-encoded by clients (1.3); a malformed escape is just an unknown id. */
+function decodePathParam(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
