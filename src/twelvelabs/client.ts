@@ -305,7 +305,14 @@ export class TwelveLabsClient {
     if (request.filename !== undefined && (request.filename.length < 1 || request.filename.length > 255)) {
       throw new InvalidRequestError(op, 'filename', 'must be 1–255 characters');
     }
-    const fields = toWireCreateAssetFields(request);
+    // A name that the part header can only carry percent-escaped ("%22" for a quote) is also sent
+    // as the `filename` field: servers differ in whether they decode those escapes.
+    const partFilename = request.method === 'direct' ? (request.filename ?? basename(request.filePath)) : undefined;
+    const fields = toWireCreateAssetFields(
+      request.filename === undefined && partFilename !== undefined && /["\r\n]/.test(partFilename)
+        ? { ...request, filename: partFilename }
+        : request,
+    );
     const spec = { operation: op, method: 'POST', path: '/assets', idempotent: false, parse: fromWireAsset } as const;
     if (request.method === 'url') {
       if (typeof request.url !== 'string' || request.url === '') throw new InvalidRequestError(op, 'url', 'must be a non-empty string');
@@ -330,7 +337,7 @@ export class TwelveLabsClient {
       }
       const form = encodeMultipartForm(fields, {
         name: 'file',
-        filename: request.filename ?? basename(request.filePath),
+        filename: partFilename ?? basename(request.filePath),
         contentType,
         handle,
         sizeBytes: stat.size,

@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import {
@@ -198,8 +199,11 @@ describe('typed API errors from the emulator', () => {
 
   it('429 with retryAfterMs; a 429 on session creation is safe to retry', async () => {
     await emu.setFaults({ api_429: 1, retry_after_s: 3 });
+    await emu.resetCounters();
     const e = await rejection(newSession(CHUNK), TwelveLabsApiError);
     expect(e).toMatchObject({ status: 429, code: 'too_many_requests', retryable: true, retryAfterMs: 3000, ambiguous: false, safeToRetry: true });
+    // The client never retries on its own: exactly one M1 reached the server.
+    expect((await emu.counters()).requests_by_endpoint.M1).toBe(1);
   });
 
   it('5xx (JSON or an HTML gateway page) is retryable, and ambiguous for session creation', async () => {
@@ -286,6 +290,25 @@ describe('S3 errors of the presigned PUT', () => {
     expect((await client.getMultipartUploadStatus(session.uploadId)).status).toBe('failed');
   });
 
+  it('a body that stalls past the store idle timeout gives request-timeout', async () => {
+    const slow = await startEmulator({ apiKeys: [API_KEY], chunkSizeBytes: CHUNK, bodyIdleTimeoutMs: 200 });
+    try {
+      const slowClient = new TwelveLabsClient({ baseUrl: slow.baseUrl, apiKey: API_KEY, dispatcher: agent });
+      const session = await slowClient.createMultipartUpload({ filename: 'stall.mp4', type: 'video', totalSizeBytes: CHUNK });
+      // Half the chunk, then silence (the stream never ends on its own).
+      const body = new Readable({ read() {} });
+      body.push(Buffer.alloc(CHUNK / 2));
+      const e = await rejection(
+        putChunk({ url: session.uploadUrls[0]!.url, headers: session.uploadHeaders, body, contentLength: CHUNK, dispatcher: agent, timeoutMs: 10_000 }),
+        ChunkPutError,
+      );
+      body.destroy();
+      expect(e).toMatchObject({ reason: 'request-timeout', status: 400, s3Code: 'RequestTimeout', retryable: true, needsFreshUrl: true });
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('503 SlowDown gives server, a reset socket gives network', async () => {
     const session = await newSession(SIZE);
     await emu.setFaults({ put_503: 1 });
@@ -314,6 +337,13 @@ describe('assets', () => {
     await emu.advanceClock(2000);
     const ready = await client.getAsset(asset.id);
     expect(ready).toMatchObject({ status: 'ready', sizeBytes: file.size, technicalMetadata: { fileSizeBytes: file.size, fileMimeType: 'video/mp4' } });
+  });
+
+  it('keeps a file name that needs escaping in the part header', async () => {
+    const file = await writePatternFile(dir.path, 'say "cheese".mp4', 1500, 12);
+    const asset = await client.createAsset({ method: 'direct', filePath: file.path });
+    expect(asset.filename).toBe('say "cheese".mp4');
+    expect(await emu.objectInfo(asset.id)).toEqual({ size: file.size, sha256: file.sha256 });
   });
 
   it('uploads from a URL served on loopback', async () => {
