@@ -88,7 +88,11 @@ export interface Deadline {
   dispose(): void;
 }
 
-/** Combines the caller's signal with an optional timeout; `dispose` clears the timer. */
+/**
+ * Combines the caller's signal with an optional timeout; `dispose` clears the timer and the
+ * listener. (Hand-rolled rather than AbortSignal.any, whose combined signals stay referenced by a
+ * long-lived source signal, such as an activity's cancellation signal, on Node 20.)
+ */
 export function deadline(callerSignal: AbortSignal | undefined, timeoutMs: number | undefined): Deadline {
   if (timeoutMs === undefined || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     return { signal: callerSignal, timedOut: () => false, dispose: () => {} };
@@ -100,10 +104,15 @@ export function deadline(callerSignal: AbortSignal | undefined, timeoutMs: numbe
     controller.abort(new Error(`deadline of ${timeoutMs} ms exceeded`));
   }, timeoutMs);
   timer.unref?.();
-  const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
+  const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
   return {
-    signal,
+    signal: controller.signal,
     timedOut: () => fired && !(callerSignal?.aborted ?? false),
-    dispose: () => clearTimeout(timer),
+    dispose: () => {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    },
   };
 }
