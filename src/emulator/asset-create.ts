@@ -242,8 +242,10 @@ async function downloadFromUrl(
     throw notAccessible(error instanceof Error ? error.message : String(error));
   }
   const { statusCode, headers, body } = response;
+  // Destroying an undici body emits an AbortError; the download is being abandoned on purpose.
+  body.on('error', () => undefined);
   if (statusCode < 200 || statusCode > 299) {
-    body.resume();
+    body.destroy();
     throw notAccessible(`the server answered HTTP ${statusCode}`);
   }
   const urlFilename = decodeURIComponent(url.pathname.split('/').filter((s) => s.length > 0).pop() ?? '');

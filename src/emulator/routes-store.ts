@@ -95,10 +95,14 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   const slow = faults.fires('put_slow');
   const { put_throttle_bps: throttleBps, put_slow_ms: slowMs } = faults.current();
 
-  if (reset && contentLength === 0) {
+  if (reset) {
+    // Counted now, not when the socket is gone: the client may see the reset before this
+    // handler resumes, and tests read the counter as soon as their PUT fails.
     counters.add('puts_reset');
-    req.socket.destroy();
-    return;
+    if (contentLength === 0) {
+      req.socket.destroy();
+      return;
+    }
   }
   const { tempPath, finalPath } = state.files.chunkPaths(session.uploadId, presigned.chunkIndex);
   const outcome = await receiveChunkBody(req, {
@@ -110,17 +114,23 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   });
   if (outcome.kind !== 'complete') {
     await unlinkQuietly(tempPath);
-    if (outcome.kind === 'reset') counters.add('puts_reset');
-    else if (outcome.kind === 'aborted') {
-      counters.add('puts_aborted');
-      res.destroy();
-    } else if (outcome.kind === 'idle_timeout') {
-      reply(400, 'RequestTimeout', 'Your socket connection to the server was not read from or written to within the timeout period.', {
-        closeConnection: true,
-      });
-    } else if (session.state !== 'active') reply(404, 'NoSuchUpload', NO_SUCH_UPLOAD);
-    else reply(500, 'InternalError', `The chunk could not be stored: ${String(outcome.error)}`);
-    return;
+    switch (outcome.kind) {
+      case 'reset':
+        return;
+      case 'aborted':
+        counters.add('puts_aborted');
+        res.destroy();
+        return;
+      case 'idle_timeout':
+        reply(400, 'RequestTimeout', 'Your socket connection to the server was not read from or written to within the timeout period.', {
+          closeConnection: true,
+        });
+        return;
+      case 'write_failed':
+        if (session.state !== 'active') reply(404, 'NoSuchUpload', NO_SUCH_UPLOAD);
+        else reply(500, 'InternalError', `The chunk could not be stored: ${String(outcome.error)}`);
+        return;
+    }
   }
 
   const digestProblem = checkContentMd5(singleHeader(req.headers['content-md5']), outcome.md5);
