@@ -53,10 +53,10 @@ async function createAsset(request: ApiRequest): Promise<void> {
       enableHls: input.enableHls,
       enableThumbnail: input.enableThumbnail,
     });
-    // 1.3.4 behaviour: even a small file starts in `processing` (5.1, 9.18).
     asset.received({ sizeBytes: object.sizeBytes, sha256: object.sha256, filePaths: [objectPath] }, nowMs);
     state.addAsset(asset);
-    sendJson(res, 201, asset.toWire(nowMs, state.options.assetReadyDelayMs));
+    // 1.3.4 behaviour: the asset always starts in `processing`, even with no ready delay.
+    sendJson(res, 201, { ...asset.toWire(nowMs, state.options.assetReadyDelayMs), status: 'processing' });
   } catch (error) {
     await form?.file?.sink.discard();
     await state.files.removeAsset(assetId);

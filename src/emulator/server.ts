@@ -39,6 +39,11 @@ export function createRequestHandler(state: EmulatorState): (req: IncomingMessag
             ? handleAdmin(req, res, url, state)
             : Promise.resolve(sendJson(res, 404, { code: 'not_found', message: `Nothing is served at ${path}.` }));
     handled.catch((error: unknown) => {
+      // A client that hangs up mid-request is normal traffic, not an emulator fault.
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || req.socket.destroyed) {
+        res.destroy();
+        return;
+      }
       // A bug, not a client error: say so loudly, and still answer if the response is open.
       console.error(`emulator: ${req.method} ${path} failed:`, error);
       if (!res.headersSent) sendJson(res, 500, { code: 'internal_error', message: 'The emulator hit an unexpected error.' });
