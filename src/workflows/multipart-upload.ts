@@ -87,7 +87,8 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     heartbeatTimeout: options.chunkHeartbeatTimeoutMs,
     // Wait for the PUT to really stop, so `cancelled` means no more bytes are on the way.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+    // A chunk is cheap to retry and a long backoff only leaves a slot of the window idle.
+    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
   });
   const sessionCreation = proxyActivities<Activities>({
     taskQueue: input.fileTaskQueue,
@@ -219,7 +220,8 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
           if (l !== ledger) return; // a finished upload from a replaced session
           l.uploadSucceeded({ chunkIndex, etag: result.etag, sizeBytes: range.sizeBytes });
           counters.retries += result.attempt - 1;
-          counters.urlRefreshes += result.urlsMinted;
+          // Every attempt after the first minted its own URL; the first may have minted one too.
+          counters.urlRefreshes += result.attempt > 1 ? result.attempt - 1 : result.urlsMinted;
           oldestUnreportedAtMs ??= Date.now();
         },
         (err) => {

@@ -101,7 +101,9 @@ export async function startStack(options: { emulator?: Partial<EmulatorOptions>;
       return handle;
     },
     async spawnWorker(extraEnv = {}) {
-      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO_ROOT, 'src/worker.ts')], {
+      // `node --import tsx`, not the tsx CLI: the CLI forks a second process, and a SIGKILL
+      // would then kill only the wrapper while the real worker kept running.
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/worker.ts')], {
         cwd: REPO_ROOT,
         env: {
           PATH: process.env.PATH,
