@@ -1,12 +1,12 @@
-// Receives one PUT body into a temp file while computing its MD5, never holding the body in
-// memory. The caller renames the temp file into place only on success, so a failed or aborted
+// Receives one PUT body into a temp file while its MD5 is computed (on a worker thread), never
+// holding the body in memory. The caller renames the temp file into place only on success, so a failed or aborted
 // PUT never replaces a good chunk (4.4).
 
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Md5Job } from './md5-workers';
 import { ThrottleStream } from './throttle';
 
 /** Large buffers keep a 1 GiB upload at disk speed instead of thousands of tiny writes. */
@@ -14,6 +14,8 @@ const FILE_HIGH_WATER_MARK_BYTES = 1024 * 1024;
 
 export interface ReceiveOptions {
   tempPath: string;
+  /** Hashes the body off the event loop; aborted here if the body does not complete. */
+  md5: Md5Job;
   /** Silence on the wire for this long ends the PUT with RequestTimeout. */
   idleTimeoutMs: number;
   /** 0 = unthrottled. */
@@ -38,7 +40,7 @@ export type ReceiveOutcome =
 class IdleTimeout extends Error {}
 
 export function receiveChunkBody(req: IncomingMessage, options: ReceiveOptions): Promise<ReceiveOutcome> {
-  const md5 = createHash('md5');
+  const { md5 } = options;
   let sizeBytes = 0;
   let resetting = false;
   let idleTimer: NodeJS.Timeout | undefined;
@@ -47,7 +49,6 @@ export function receiveChunkBody(req: IncomingMessage, options: ReceiveOptions):
     highWaterMark: FILE_HIGH_WATER_MARK_BYTES,
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       idleTimer?.refresh();
-      md5.update(chunk);
       sizeBytes += chunk.length;
       options.onBytesRead(chunk.length);
       if (options.resetAfterBytes !== undefined && sizeBytes >= options.resetAfterBytes) {
@@ -56,7 +57,9 @@ export function receiveChunkBody(req: IncomingMessage, options: ReceiveOptions):
         callback(new Error('connection reset by fault injection'));
         return;
       }
-      callback(null, chunk);
+      const hashed = md5.update(chunk);
+      if (hashed) hashed.then(() => callback(null, chunk), callback);
+      else callback(null, chunk);
     },
   });
   const file = createWriteStream(options.tempPath, { highWaterMark: FILE_HIGH_WATER_MARK_BYTES });
@@ -79,8 +82,9 @@ export function receiveChunkBody(req: IncomingMessage, options: ReceiveOptions):
   req.pipe(head);
 
   return stages.then(
-    (): ReceiveOutcome => ({ kind: 'complete', sizeBytes, md5: md5.digest() }),
+    async (): Promise<ReceiveOutcome> => ({ kind: 'complete', sizeBytes, md5: await md5.digest() }),
     (error: unknown): ReceiveOutcome => {
+      md5.abort();
       if (resetting) return { kind: 'reset' };
       if (error instanceof IdleTimeout) return { kind: 'idle_timeout' };
       if (req.complete) return { kind: 'write_failed', error };

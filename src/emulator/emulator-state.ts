@@ -7,6 +7,7 @@ import { AssetRecord } from './asset';
 import { EmulatorClock, toWireTimestamp } from './clock';
 import { EmulatorCounters } from './counters';
 import { FaultInjector } from './faults';
+import { Md5WorkerPool } from './md5-workers';
 import { hashFiles, ObjectFiles, unlinkQuietly } from './object-files';
 import type { ResolvedEmulatorOptions } from './options';
 import { UrlSigner } from './presigned-url';
@@ -20,6 +21,7 @@ export class EmulatorState {
   readonly counters = new EmulatorCounters();
   readonly faults: FaultInjector;
   readonly signer: UrlSigner;
+  readonly md5 = new Md5WorkerPool();
   private readonly sessions = new Map<string, UploadSession>();
   private readonly assets = new Map<string, AssetRecord>();
   private sequence = 0;
@@ -36,6 +38,11 @@ export class EmulatorState {
 
   nowMs(): number {
     return this.clock.nowMs();
+  }
+
+  /** Releases what outlives requests (the hashing workers). */
+  async close(): Promise<void> {
+    await this.md5.close();
   }
 
   /** Creation order for newest-first lists; timestamps alone tie within a millisecond. */

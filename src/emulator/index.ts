@@ -111,6 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;
+        await state.close();
         if (ownsDataDir) await removeQuietly(dataDir);
       })();
       return closing;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 const READ_HIGH_WATER_MARK_BYTES = 1024 * 1024;
@@ -54,31 +54,27 @@ export class ObjectFiles {
   }
 }
 
+/** The bytes of several files, one after the other, read in large pieces. */
+async function* concatenated(filePaths: readonly string[]): AsyncGenerator<Buffer> {
+  for (const filePath of filePaths) {
+    yield* createReadStream(filePath, { highWaterMark: READ_HIGH_WATER_MARK_BYTES }) as AsyncIterable<Buffer>;
+  }
+}
+
 /** Size and SHA-256 of the concatenation of files, streamed in order (no concatenated copy). */
 export async function hashFiles(filePaths: readonly string[]): Promise<{ sizeBytes: number; sha256: string }> {
   const sha256 = createHash('sha256');
   let sizeBytes = 0;
-  const sink = () =>
-    new Writable({
-      highWaterMark: READ_HIGH_WATER_MARK_BYTES,
-      write(chunk: Buffer, _encoding, callback) {
-        sha256.update(chunk);
-        sizeBytes += chunk.length;
-        callback();
-      },
-    });
-  for (const filePath of filePaths) {
-    await pipeline(createReadStream(filePath, { highWaterMark: READ_HIGH_WATER_MARK_BYTES }), sink());
+  for await (const chunk of concatenated(filePaths)) {
+    sha256.update(chunk);
+    sizeBytes += chunk.length;
   }
   return { sizeBytes, sha256: sha256.digest('hex') };
 }
 
 /** Streams the concatenation of files into a writable (GET of an assembled object). */
 export async function streamFiles(filePaths: readonly string[], target: Writable): Promise<void> {
-  for (const filePath of filePaths) {
-    await pipeline(createReadStream(filePath, { highWaterMark: READ_HIGH_WATER_MARK_BYTES }), target, { end: false });
-  }
-  target.end();
+  await pipeline(Readable.from(concatenated(filePaths), { objectMode: false }), target);
 }
 
 /** Best-effort cleanup: a file already gone is fine, and a failed purge must not fail a request. */

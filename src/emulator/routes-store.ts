@@ -107,6 +107,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   const { tempPath, finalPath } = state.files.chunkPaths(session.uploadId, presigned.chunkIndex);
   const outcome = await receiveChunkBody(req, {
     tempPath,
+    md5: state.md5.start(),
     idleTimeoutMs: state.options.bodyIdleTimeoutMs,
     throttleBytesPerSecond: throttleBps,
     resetAfterBytes: reset ? Math.max(1, Math.floor(contentLength / 2)) : undefined,
