@@ -5,7 +5,3 @@ import { randomBytes } from 'node:crypto';
 export function newObjectId(): string {
   return randomBytes(12).toString('hex');
 }
-
-export function isObjectId(text: string): boolean {
-  return /^[0-9a-f]{24}$/.test(text);
-}

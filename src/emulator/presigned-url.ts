@@ -17,6 +17,7 @@ const SIGNATURE_PARAM = 'X-Amz-Signature';
  * otherwise be byte-identical, and single-use tracking (9.10) would burn both with one PUT.
  */
 const URL_ID_PARAM = 'X-Tl-Url-Id';
+const CHUNK_PATH = new RegExp(`^${UPLOAD_BUCKET_PATH}/([^/]+)/([^/]+)$`);
 
 export interface MintedUrl {
   url: string;
@@ -82,7 +83,7 @@ export class UrlSigner {
     const expiresText = query.get('X-Amz-Expires') ?? '';
     const urlId = query.get(URL_ID_PARAM);
     const signedHeaders = query.get('X-Amz-SignedHeaders');
-    const pathMatch = new RegExp(`^${UPLOAD_BUCKET_PATH}/([^/]+)/([^/]+)$`).exec(path);
+    const pathMatch = CHUNK_PATH.exec(path);
     if (!signature || signedAt === undefined || !/^\d+$/.test(expiresText) || !urlId || !signedHeaders || !pathMatch) {
       return {
         ok: false,

@@ -70,7 +70,7 @@ export function sessionAdminView(session: UploadSession): SessionAdminView {
 }
 
 /** Advances the clock from `{ms}` or `{seconds}`. */
-export function advanceFromBody(state: EmulatorState, body: unknown): number {
+function advanceFromBody(state: EmulatorState, body: unknown): number {
   const object = isPlainObject(body) ? body : {};
   const ms = typeof object.ms === 'number' ? object.ms : typeof object.seconds === 'number' ? object.seconds * 1000 : undefined;
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) {

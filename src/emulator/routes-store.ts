@@ -15,6 +15,8 @@ import type { UploadSession } from './upload-session';
 /** How long a socket may stay open after an error reply that asked the client to close it. */
 const CLOSE_GRACE_MS = 1000;
 
+const OBJECT_PATH = new RegExp(`^${ASSET_BUCKET_PATH}/([^/]+)/(.+)$`);
+
 const NO_SUCH_UPLOAD =
   'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.';
 
@@ -213,7 +215,7 @@ function closeAfterReply(req: IncomingMessage, res: ServerResponse): void {
 
 /** GET /tl-assets/<asset_id>/<filename>: the assembled object, streamed from its files. */
 export async function handleObjectGet(res: ServerResponse, url: URL, state: EmulatorState): Promise<void> {
-  const match = new RegExp(`^${ASSET_BUCKET_PATH}/([^/]+)/(.+)$`).exec(url.pathname);
+  const match = OBJECT_PATH.exec(url.pathname);
   const asset = match ? state.asset(match[1] ?? '') : undefined;
   const object = asset?.object;
   if (!asset || !object || decodeURIComponent(match?.[2] ?? '') !== asset.filename) {
