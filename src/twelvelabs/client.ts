@@ -87,6 +87,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the client's `requestTimeoutMs` (or `uploadTimeoutMs`) for this call. */
   timeoutMs?: number;
+  /** A1 `direct` only: called as the file's bytes are streamed out (total file bytes sent so far). */
+  onUploadProgress?: (bytesSent: number) => void;
 }
 
 export interface ChunkStatusIterationOptions extends CallOptions {
@@ -341,6 +343,7 @@ export class TwelveLabsClient {
         contentType,
         handle,
         sizeBytes: stat.size,
+        ...(options.onUploadProgress ? { onProgress: options.onUploadProgress } : {}),
       });
       return await this.#call({ ...spec, form, defaultTimeoutMs: this.uploadTimeoutMs }, options);
     } finally {

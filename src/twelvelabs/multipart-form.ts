@@ -15,6 +15,8 @@ export interface FormFilePart {
   /** An open file; the encoder reads bytes [0, sizeBytes) from it and does not close it. */
   handle: FileHandle;
   sizeBytes: number;
+  /** Called with the file bytes handed to the socket so far (for heartbeats and progress bars). */
+  onProgress?: (bytesSent: number) => void;
 }
 
 export interface EncodedForm {
@@ -70,7 +72,13 @@ async function* parts(preamble: Buffer, file: FormFilePart | undefined, epilogue
   yield preamble;
   if (file && file.sizeBytes > 0) {
     const stream = file.handle.createReadStream({ start: 0, end: file.sizeBytes - 1, autoClose: false });
-    for await (const chunk of stream) yield chunk as Buffer;
+    let bytesSent = 0;
+    for await (const chunk of stream) {
+      yield chunk as Buffer;
+      // Counted after the consumer took the chunk, so the count trails the socket, never leads it.
+      bytesSent += (chunk as Buffer).length;
+      file.onProgress?.(bytesSent);
+    }
   }
   yield epilogue;
 }
