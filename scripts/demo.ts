@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     connection: nativeConnection,
     taskQueue: TASK_QUEUE,
     client: new TwelveLabsClient({ baseUrl: emulator.baseUrl, apiKey: API_KEY }),
+    allowedRoots: [DATA_DIR], // the sample file lives here; the worker opens nothing else
   });
   const running = Promise.all(workers.map((w) => w.run()));
   const connection = await Connection.connect({ address: server.address });

@@ -78,8 +78,174 @@ export function hostTaskQueue(taskQueue: string, hostname = os.hostname()): stri
   return `${taskQueue}@${hostname}`;
 }
 
+export type LogLevelName = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+const LOG_LEVEL_NAMES: readonly LogLevelName[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+export interface ObservabilityConfig {
+  /** TL_METRICS_BIND: host:port of the Prometheus endpoint (`GET /metrics`); unset: no metrics. */
+  metricsBindAddress: string | undefined;
+  /** TL_LOG_LEVEL: TRACE, DEBUG, INFO (default), WARN or ERROR. */
+  logLevel: LogLevelName;
+  /** TL_LOG_FORMAT: json (default, one object per line) or text. */
+  logFormat: 'json' | 'text';
+}
+
+export function observabilityConfig(env: NodeJS.ProcessEnv = process.env): ObservabilityConfig {
+  const bind = env.TL_METRICS_BIND?.trim() || undefined;
+  if (bind !== undefined && !/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(bind)) {
+    throw new ConfigError(`TL_METRICS_BIND=${bind} must be host:port, e.g. 0.0.0.0:9464`);
+  }
+  const level = (env.TL_LOG_LEVEL?.trim() || 'INFO').toUpperCase();
+  if (!LOG_LEVEL_NAMES.includes(level as LogLevelName)) {
+    throw new ConfigError(`TL_LOG_LEVEL=${env.TL_LOG_LEVEL} must be one of ${LOG_LEVEL_NAMES.join(', ')}`);
+  }
+  const format = env.TL_LOG_FORMAT?.trim() || 'json';
+  if (format !== 'json' && format !== 'text') throw new ConfigError(`TL_LOG_FORMAT=${format} must be json or text`);
+  return { metricsBindAddress: bind, logLevel: level as LogLevelName, logFormat: format };
+}
+
+/**
+ * Every environment variable the processes configured here read: ours by name, and the
+ * TEMPORAL_* ones @temporalio/envconfig reads (plus TEMPORAL_GRPC_META_<header>). Deployment
+ * files are checked against this list (test/ops/compose.test.ts), so keep it complete.
+ */
+export const CONFIG_ENV_VARS: readonly string[] = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_CONFIG_FILE',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+  'TEMPORAL_CODEC_ENDPOINT',
+  'TEMPORAL_CODEC_AUTH',
+  'TL_TASK_QUEUE',
+  'TL_HOST_TASK_QUEUE',
+  'TL_MAX_CONCURRENT_ACTIVITIES',
+  'TWELVELABS_API_KEY',
+  'TWELVELABS_BASE_URL',
+  'TL_METRICS_BIND',
+  'TL_LOG_LEVEL',
+  'TL_LOG_FORMAT',
+  'TL_CODEC_KEYS',
+  'TL_CODEC_KEY_ID',
+  'TL_ALLOWED_ROOTS',
+  'TL_CODEC_SERVER_TOKEN',
+  'TL_CODEC_ALLOWED_ORIGINS',
+];
+export const CONFIG_ENV_PREFIXES: readonly string[] = ['TEMPORAL_GRPC_META_'];
+
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+// ---- Security: payload encryption, file-access roots, codec server (see README "Security") ----
+
+export const CODEC_KEY_BYTES = 32; // AES-256
+const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+const BASE64_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/;
+
+export interface PayloadEncryptionConfig {
+  /** New payloads are encrypted with this key; every other key only decrypts (rotation). */
+  encryptKeyId: string;
+  keys: ReadonlyMap<string, Buffer>;
+}
+
+/**
+ * TL_CODEC_KEYS (`keyId:base64key,...`, 32-byte keys) and TL_CODEC_KEY_ID (the key to encrypt
+ * with; may be omitted when there is one key). Unset TL_CODEC_KEYS: encryption is off (undefined).
+ * Messages name key ids and positions, never key material.
+ */
+export function payloadEncryptionConfig(env: NodeJS.ProcessEnv = process.env): PayloadEncryptionConfig | undefined {
+  const spec = env.TL_CODEC_KEYS?.trim();
+  const chosen = env.TL_CODEC_KEY_ID?.trim();
+  if (!spec) {
+    if (chosen) throw new ConfigError(`TL_CODEC_KEY_ID=${chosen} is set but TL_CODEC_KEYS is empty: give the keys as keyId:base64key,...`);
+    return undefined;
+  }
+  const keys = new Map<string, Buffer>();
+  spec.split(',').forEach((entry, index) => {
+    const colon = entry.indexOf(':');
+    const keyId = entry.slice(0, colon).trim();
+    const encoded = entry.slice(colon + 1).trim();
+    const where = `TL_CODEC_KEYS entry ${index + 1}`;
+    if (colon < 0 || !KEY_ID_PATTERN.test(keyId)) {
+      throw new ConfigError(`${where} must be keyId:base64key with a key id of 1-64 letters, digits, '.', '_' or '-'`);
+    }
+    if (keys.has(keyId)) throw new ConfigError(`${where}: key id ${keyId} appears twice`);
+    const key = BASE64_PATTERN.test(encoded) ? Buffer.from(encoded, 'base64') : undefined;
+    if (!key || key.length !== CODEC_KEY_BYTES) {
+      throw new ConfigError(`${where} (key id ${keyId}): the key must be ${CODEC_KEY_BYTES} bytes in base64 (make one with \`openssl rand -base64 32\`)`);
+    }
+    keys.set(keyId, key);
+  });
+  if (!chosen && keys.size > 1) {
+    throw new ConfigError(`TL_CODEC_KEYS holds ${keys.size} keys: set TL_CODEC_KEY_ID to the one new payloads are encrypted with`);
+  }
+  const encryptKeyId = chosen || [...keys.keys()][0]!;
+  if (!keys.has(encryptKeyId)) {
+    throw new ConfigError(`TL_CODEC_KEY_ID=${encryptKeyId} is not one of the key ids in TL_CODEC_KEYS (${[...keys.keys()].join(', ')})`);
+  }
+  return { encryptKeyId, keys };
+}
+
+/**
+ * TL_ALLOWED_ROOTS: the directories a worker may upload files from, `:`-separated like PATH.
+ * Required: a worker reads whatever path a workflow names, so an unset list refuses to start
+ * rather than silently opening the whole disk; `/` allows every file the worker's user can read.
+ */
+export function allowedRootsConfig(env: NodeJS.ProcessEnv = process.env): string[] {
+  const roots = (env.TL_ALLOWED_ROOTS ?? '').split(':').map((r) => r.trim()).filter((r) => r !== '');
+  if (roots.length === 0) {
+    throw new ConfigError(
+      'TL_ALLOWED_ROOTS is not set: set it to the directories this worker may upload files from ' +
+        '(e.g. TL_ALLOWED_ROOTS=/srv/media:/mnt/ingest), or to / to allow every file the worker can read',
+    );
+  }
+  for (const root of roots) {
+    if (!root.startsWith('/')) throw new ConfigError(`TL_ALLOWED_ROOTS entry ${root} must be an absolute path`);
+  }
+  return roots;
+}
+
+export interface CodecServerConfig {
+  /** Callers present it as `Authorization: Bearer <token>` or as the path segment before /decode. */
+  token: string;
+  /** Browser origins (e.g. the Web UI's) allowed to call; requests without Origin are not browsers. */
+  allowedOrigins: string[];
+}
+
+const TOKEN_PATTERN = /^[A-Za-z0-9._~-]{16,}$/;
+
+/** TL_CODEC_SERVER_TOKEN (required, 16+ URL-safe characters) and TL_CODEC_ALLOWED_ORIGINS (comma-separated). */
+export function codecServerConfig(env: NodeJS.ProcessEnv = process.env): CodecServerConfig {
+  const token = env.TL_CODEC_SERVER_TOKEN ?? '';
+  if (!TOKEN_PATTERN.test(token)) {
+    throw new ConfigError(
+      'TL_CODEC_SERVER_TOKEN must be set to at least 16 URL-safe characters (A-Z a-z 0-9 . _ ~ -), e.g. `openssl rand -hex 32`: ' +
+        'the codec server decrypts only for callers that present it',
+    );
+  }
+  const allowedOrigins = (env.TL_CODEC_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of allowedOrigins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== origin) {
+      throw new ConfigError(`TL_CODEC_ALLOWED_ORIGINS entry ${origin} must be an origin like http://127.0.0.1:8233 (scheme, host and port; no path)`);
+    }
+  }
+  return { token, allowedOrigins };
 }

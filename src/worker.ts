@@ -4,9 +4,14 @@
 // activities are cancelled, their URLs are never reused, and the uploads continue elsewhere.
 
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
-import { ConfigError, temporalConfig, twelveLabsConfig, workerTuning } from './config';
+import { allowedRootsConfig, ConfigError, observabilityConfig, temporalConfig, twelveLabsConfig, workerTuning } from './config';
+import { dataConverterFromEnv, describeEncryption } from './security/data-converter';
+import { AllowedRoots } from './security/file-roots';
+import { uploadActivityInterceptor } from './observability/activity-interceptor';
+import { installRuntime } from './observability/runtime';
 import { TwelveLabsClient } from './twelvelabs/client';
 
 export interface UploadWorkerOptions {
@@ -21,21 +26,32 @@ export interface UploadWorkerOptions {
   hostTaskQueue?: string;
   /** How long running activities get to finish on shutdown before they are cancelled. */
   shutdownGraceTime?: string | number;
+  /** Directories (absolute) the activities may read source files from; nothing else is opened. */
+  allowedRoots: readonly string[];
+  /**
+   * Payload encryption (security/data-converter.ts); default: none. A pre-built workflowBundle
+   * must then be bundled with the same failureConverterPath.
+   */
+  dataConverter?: DataConverter;
 }
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, 'workflows');
 
 export async function createUploadWorkers(options: UploadWorkerOptions): Promise<Worker[]> {
-  const activities = createActivities({ client: options.client });
+  const allowedRoots = await AllowedRoots.resolve(options.allowedRoots);
+  const activities = createActivities({ client: options.client, allowedRoots });
   const common = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     activities,
+    // Log attributes (uploadId, chunkIndex) and chunk metrics for every activity.
+    interceptors: { activity: [uploadActivityInterceptor] },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 64,
     // Heartbeats carry cancellation back to a running PUT: keep them frequent so a cancel
     // stops the bytes within about a second.
     maxHeartbeatThrottleInterval: '1 second',
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
+    dataConverter: options.dataConverter,
   };
   const workers = [
     await Worker.create({
@@ -52,6 +68,11 @@ async function main(): Promise<void> {
   const temporal = temporalConfig();
   const twelvelabs = twelveLabsConfig();
   const tuning = workerTuning(process.env, temporal.taskQueue);
+  const observability = observabilityConfig();
+  // Before the first connection, which would install a default Runtime without our logger or metrics.
+  installRuntime({ ...observability, secrets: [twelvelabs.apiKey] });
+  const allowedRoots = allowedRootsConfig();
+  const dataConverter = dataConverterFromEnv();
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const client = new TwelveLabsClient({ baseUrl: twelvelabs.baseUrl, apiKey: twelvelabs.apiKey });
   const workers = await createUploadWorkers({
@@ -61,12 +82,16 @@ async function main(): Promise<void> {
     client,
     maxConcurrentActivities: tuning.maxConcurrentActivities,
     hostTaskQueue: tuning.hostTaskQueue,
+    allowedRoots,
+    dataConverter,
   });
   // The key and the URLs are never printed: only where we connect and what we poll.
   console.log(
     `worker ready: temporal=${temporal.address} namespace=${temporal.namespace} ` +
-      `task queues=${workers.map((w) => w.options.taskQueue).join(',')} twelvelabs=${twelvelabs.baseUrl}`,
+      `task queues=${workers.map((w) => w.options.taskQueue).join(',')} twelvelabs=${twelvelabs.baseUrl} ` +
+      `allowed roots=${allowedRoots.join(':')} payload encryption=${describeEncryption()}`,
   );
+  if (observability.metricsBindAddress) console.log(`metrics: http://${observability.metricsBindAddress}/metrics`);
   try {
     await Promise.all(workers.map((w) => w.run()));
   } finally {

@@ -8,9 +8,11 @@ import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { putChunk } from '../twelvelabs/chunk-put';
+import { countUrlRefreshes } from '../observability/activity-metrics';
 import { FailureType } from '../workflows/types';
 import { toActivityFailure } from './failures';
-import { assertUnchanged, sourceErrorFromFs } from './source';
+import type { AllowedRoots } from '../security/file-roots';
+import { assertUnchanged, openSource } from './source';
 
 export interface UploadChunkInput {
   path: string;
@@ -57,9 +59,12 @@ class DigestingCounter extends Transform {
   }
 }
 
-class StallError extends Error {}
+class StallError extends Error {
+  /** The chunk retry metric's label (see observability/activity-interceptor.ts). */
+  readonly reason = 'stall';
+}
 
-export function chunkUploadActivities(client: TwelveLabsClient) {
+export function chunkUploadActivities(client: TwelveLabsClient, roots: AllowedRoots) {
   return {
     async uploadChunk(input: UploadChunkInput): Promise<UploadChunkResult> {
       const ctx = Context.current();
@@ -85,13 +90,11 @@ export function chunkUploadActivities(client: TwelveLabsClient) {
           }
           url = fresh.url;
           urlsMinted = 1;
+          countUrlRefreshes(1);
         }
 
-        try {
-          handle = await fs.open(input.path, 'r');
-        } catch (err) {
-          throw sourceErrorFromFs(err, input.path);
-        }
+        // Confined to the worker's roots, checked on the file actually opened (not just its name).
+        handle = await openSource(input.path, roots);
         const expected = { sizeBytes: input.sourceSizeBytes, mtimeMs: input.sourceMtimeMs };
         assertUnchanged(input.path, expected, await identityOf(handle));
 
@@ -143,7 +146,12 @@ export function chunkUploadActivities(client: TwelveLabsClient) {
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
         if (abort.signal.reason instanceof StallError) {
           log.warn('chunk upload stalled; retrying on a fresh URL', { chunkIndex: input.chunkIndex });
-          throw ApplicationFailure.create({ type: FailureType.ChunkTransient, message: abort.signal.reason.message, nonRetryable: false });
+          throw ApplicationFailure.create({
+            type: FailureType.ChunkTransient,
+            message: abort.signal.reason.message,
+            nonRetryable: false,
+            cause: abort.signal.reason,
+          });
         }
         throw toActivityFailure(err);
       } finally {

@@ -28,7 +28,7 @@ function chunkPutFailure(err: ChunkPutError): ApplicationFailure {
     case 'signature-mismatch':
     case 'access-denied':
       // Not retried here: the workflow mints a fresh URL (in a batch) and schedules the chunk again.
-      return nonRetryable(FailureType.UploadUrlRejected, err.message);
+      return nonRetryable(FailureType.UploadUrlRejected, err.message, err);
     case 'no-such-upload':
       return nonRetryable(FailureType.SessionGone, err.message);
     case 'missing-length':
@@ -37,7 +37,8 @@ function chunkPutFailure(err: ChunkPutError): ApplicationFailure {
     default:
       // server, network, bad-digest, request-timeout, aborted by a stall: the next attempt
       // mints its own fresh URL, because this one may have been used up.
-      return ApplicationFailure.create({ type: FailureType.ChunkTransient, message: err.message, nonRetryable: false });
+      // The cause keeps the PUT's reason (server, network, ...) for the chunk retry metric.
+      return ApplicationFailure.create({ type: FailureType.ChunkTransient, message: err.message, nonRetryable: false, cause: err });
   }
 }
 
@@ -58,6 +59,6 @@ function apiFailure(err: TwelveLabsApiError): ApplicationFailure {
   return nonRetryable(FailureType.ApiRequestRejected, err.message);
 }
 
-function nonRetryable(type: FailureType, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
+function nonRetryable(type: FailureType, message: string, cause?: Error): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, cause });
 }

@@ -2,6 +2,7 @@
 // hand in a client pointed at the real API or the emulator. Every activity's errors leave
 // through failures.ts, which decides what Temporal retries.
 
+import type { AllowedRoots } from '../security/file-roots';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { chunkUploadActivities } from './chunk-upload';
 import { toActivityFailure } from './failures';
@@ -12,14 +13,16 @@ import { urlActivities } from './urls';
 export interface ActivityDeps {
   /** Holds the API key; the key never enters an activity's input or result. */
   client: TwelveLabsClient;
+  /** The only directories source files may be read from (symlinks and `..` resolved). */
+  allowedRoots: AllowedRoots;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return withTypedFailures({
-    ...sessionActivities(deps.client),
+    ...sessionActivities(deps.client, deps.allowedRoots),
     ...urlActivities(deps.client),
     ...reportingActivities(deps.client),
-    ...chunkUploadActivities(deps.client),
+    ...chunkUploadActivities(deps.client, deps.allowedRoots),
   });
 }
 

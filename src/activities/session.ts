@@ -8,6 +8,7 @@ import type { MediaType, SessionStatus, UserMetadata } from '../twelvelabs/wire'
 import { MAX_PAGE_LIMIT } from '../twelvelabs/limits';
 import { FailureType, type PresignedUrl, type SessionInfo } from '../workflows/types';
 import { ApplicationFailure } from '@temporalio/activity';
+import type { AllowedRoots } from '../security/file-roots';
 import { inspectSource } from './source';
 
 export interface CreateSessionInput {
@@ -41,10 +42,10 @@ export interface PollStatusResult {
   failedChunks: number[];
 }
 
-export function sessionActivities(client: TwelveLabsClient) {
+export function sessionActivities(client: TwelveLabsClient, roots: AllowedRoots) {
   return {
     async createSession(input: CreateSessionInput): Promise<CreateSessionResult> {
-      const source = await inspectSource(input.path);
+      const source = await inspectSource(input.path, roots);
       const created = await client.createMultipartUpload({
         filename: input.filename,
         type: input.mediaType,

@@ -1,8 +1,8 @@
 // The local source file: checked before a session starts, and again around every chunk read so
 // that a file changed mid-upload fails clearly instead of producing a corrupt asset.
 
-import fs from 'node:fs/promises';
-import { constants } from 'node:fs';
+import type fs from 'node:fs/promises';
+import { type AllowedRoots, OutsideRootsError, openConfined } from '../security/file-roots';
 import { MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
 import { FailureType } from '../workflows/types';
 
@@ -23,32 +23,45 @@ export interface SourceIdentity {
 }
 
 /**
- * Checks that `path` is a readable regular file of 1 byte to `maxBytes` and returns its
- * identity. Symlinks are followed (the target is what gets uploaded).
+ * Checks that `path` lies under the worker's allowed roots and is a readable regular file of
+ * 1 byte to `maxBytes`, and returns its identity. Symlinks are followed (the target is what gets
+ * uploaded, and the target is what must be under a root).
  */
-export async function inspectSource(path: string, maxBytes = MAX_MULTIPART_BYTES): Promise<SourceIdentity> {
-  let stat;
+export async function inspectSource(path: string, roots: AllowedRoots, maxBytes = MAX_MULTIPART_BYTES): Promise<SourceIdentity> {
+  const handle = await openSource(path, roots);
   try {
-    stat = await fs.stat(path);
+    const stat = await handle.stat();
+    if (stat.size === 0) throw new SourceError(FailureType.SourceEmpty, `${path} is empty (0 bytes); there is nothing to upload`);
+    if (stat.size > maxBytes) {
+      throw new SourceError(
+        FailureType.FileTooLarge,
+        `${path} has ${stat.size} bytes; TwelveLabs accepts at most ${maxBytes} bytes per upload (split or re-encode the file)`,
+      );
+    }
+    return { sizeBytes: stat.size, mtimeMs: Math.floor(stat.mtimeMs) };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Opens the source for reading: only under the allowed roots (security/file-roots.ts), and only
+ * a regular file. The checks are made on the open file, so they hold for the bytes we read.
+ */
+export async function openSource(path: string, roots: AllowedRoots): Promise<fs.FileHandle> {
+  let handle: fs.FileHandle;
+  try {
+    handle = (await openConfined(path, roots)).handle;
   } catch (err) {
+    if (err instanceof OutsideRootsError) throw new SourceError(FailureType.SourceOutsideRoots, err.message);
     throw sourceErrorFromFs(err, path);
   }
+  const stat = await handle.stat();
   if (!stat.isFile()) {
+    await handle.close().catch(() => undefined);
     throw new SourceError(FailureType.SourceNotAFile, `${path} is not a regular file (it is a ${kindOf(stat)}); give the path of a media file`);
   }
-  if (stat.size === 0) throw new SourceError(FailureType.SourceEmpty, `${path} is empty (0 bytes); there is nothing to upload`);
-  if (stat.size > maxBytes) {
-    throw new SourceError(
-      FailureType.FileTooLarge,
-      `${path} has ${stat.size} bytes; TwelveLabs accepts at most ${maxBytes} bytes per upload (split or re-encode the file)`,
-    );
-  }
-  try {
-    await fs.access(path, constants.R_OK);
-  } catch (err) {
-    throw sourceErrorFromFs(err, path);
-  }
-  return { sizeBytes: stat.size, mtimeMs: Math.floor(stat.mtimeMs) };
+  return handle;
 }
 
 /** Fails with SourceChanged when the file is no longer the one the session began with. */

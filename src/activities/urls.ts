@@ -1,5 +1,6 @@
 // refreshUrls: mints presigned URLs for any set of chunks, in contiguous requests of at most 50.
 
+import { countUrlRefreshes } from '../observability/activity-metrics';
 import { timestampToEpochMs } from '../twelvelabs/timestamps';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { MAX_URLS_PER_REQUEST } from '../twelvelabs/limits';
@@ -17,6 +18,7 @@ export function urlActivities(client: TwelveLabsClient) {
       const minted: PresignedUrl[] = [];
       for (const range of contiguousRequests(input.chunkIndices, MAX_URLS_PER_REQUEST)) {
         const batch = await client.requestPresignedUrls(input.uploadId, range);
+        countUrlRefreshes(batch.uploadUrls.length);
         for (const u of batch.uploadUrls) {
           minted.push({ chunkIndex: u.chunkIndex, url: u.url, urlExpiresAtMs: timestampToEpochMs(u.expiresAt) });
         }

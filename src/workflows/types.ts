@@ -2,7 +2,7 @@
 // workflows, activities, the client library and the CLI. Everything here is plain JSON (it
 // travels through Temporal payloads) and free of Node imports (workflows import it).
 
-import type { MediaType, UserMetadata } from '../twelvelabs/wire';
+import type { AssetDetail, IncompleteUpload, MediaType, MetadataValue, Page, UserMetadata } from '../twelvelabs/wire';
 
 /** Typed failure reasons (`ApplicationFailure.type`). Each is something a person can act on. */
 export const FailureType = {
@@ -12,6 +12,8 @@ export const FailureType = {
   SourceNotAFile: 'SourceNotAFile',
   SourceEmpty: 'SourceEmpty',
   SourceUnreadable: 'SourceUnreadable',
+  /** The path resolves (symlinks and `..` followed) outside the worker's TL_ALLOWED_ROOTS. */
+  SourceOutsideRoots: 'SourceOutsideRoots',
   FileTooLarge: 'FileTooLarge',
   /** The file's size or modification time changed after the session began. */
   SourceChanged: 'SourceChanged',
@@ -35,6 +37,18 @@ export const FailureType = {
   ChunkTransient: 'ChunkTransient',
   /** The API answered with something we cannot use. */
   InvalidApiResponse: 'InvalidApiResponse',
+  /**
+   * A create call (A1 direct/url, which is not idempotent) failed in a way that leaves open
+   * whether the asset was created; reconciliation did not settle it.
+   */
+  CreateOutcomeUnknown: 'CreateOutcomeUnknown',
+  /** TwelveLabs finished processing the asset as `failed`; the message is the API's. */
+  AssetFailed: 'AssetFailed',
+  /** The asset was uploaded but did not become `ready` within `readyTimeoutMs`. */
+  AssetNotReady: 'AssetNotReady',
+  AssetNotFound: 'AssetNotFound',
+  /** A4 refused: an index still uses the asset (delete with force). */
+  AssetInUse: 'AssetInUse',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -178,3 +192,230 @@ export interface MultipartUploadResult {
 /** Limits of `setConcurrency`. */
 export const MIN_CONCURRENCY = 1;
 export const MAX_CONCURRENCY = 64;
+
+// ---------------------------------------------------------------------------------------------
+// uploadWorkflow: the one entry point (direct, multipart or URL route)
+
+/** A media file behind an http(s) URL that TwelveLabs fetches itself (A1 `method=url`). */
+export interface UrlSource {
+  url: string;
+}
+
+export type UploadSource = LocalFileSource | UrlSource;
+
+/** How a source reaches TwelveLabs: A1 direct, a multipart session, or A1 url. */
+export type UploadRoute = 'direct' | 'multipart' | 'url';
+
+/** Tuning of the multipart route, passed through to multipartUploadWorkflow. */
+export type MultipartTuning = Pick<
+  MultipartUploadInput,
+  | 'concurrency'
+  | 'reportBatchSize'
+  | 'reportFlushMs'
+  | 'urlSafetyMarginMs'
+  | 'chunkHeartbeatTimeoutMs'
+  | 'maxSessionRestarts'
+  | 'continueAsNewAfterEvents'
+>;
+
+export interface UploadInput {
+  source: UploadSource;
+  /** Name the asset gets; default: the file's base name (or the URL's last path segment). */
+  filename?: string;
+  /** Default: derived from the file extension, else `video`. */
+  mediaType?: MediaType;
+  enableHls?: boolean;
+  enableThumbnail?: boolean;
+  userMetadata?: UserMetadata;
+  /**
+   * Local files up to this many bytes go as one direct upload (A1), larger ones as a multipart
+   * session. Default and maximum: MAX_DIRECT_BYTES (200 MiB), the API's direct-upload limit.
+   */
+  directMaxBytes?: number;
+  /** Chunk concurrency and the like for the multipart route. */
+  multipart?: MultipartTuning;
+  /** Return only once the asset is `ready` (fail with AssetFailed if it ends `failed`). Default true. */
+  waitForReady?: boolean;
+  /** Stop waiting for `ready` after this long (AssetNotReady). Default 2 hours. */
+  readyTimeoutMs?: number;
+  /** How often the asset status is read while waiting. Default 5 s. */
+  readyPollIntervalMs?: number;
+  /** Pin the activities that read the file to this host's task queue (see worker.ts). */
+  fileTaskQueue?: string;
+}
+
+export type UploadWorkflowPhase =
+  | 'validating'
+  | 'uploading'
+  | 'paused'
+  /** An ambiguous create failed: looking for the asset it may have made before trying again. */
+  | 'reconciling'
+  /** Uploaded; waiting for TwelveLabs to finish processing the asset. */
+  | 'processing'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+/** What uploadWorkflow's `progress` query answers (the multipart details live in its child). */
+export interface UploadState {
+  phase: UploadWorkflowPhase;
+  route?: UploadRoute;
+  fileName: string;
+  /** The file path or the URL. */
+  source: string;
+  totalBytes?: number;
+  /** Bytes TwelveLabs holds: the whole file once a direct upload returned (multipart: see the child). */
+  confirmedBytes: number;
+  /** Workflow id of the multipartUploadWorkflow child (multipart route). */
+  multipartWorkflowId?: string;
+  assetId?: string;
+  assetStatus?: string;
+  paused: boolean;
+  /** Create calls made (A1): more than 1 only after ambiguous failures. */
+  createAttempts: number;
+  startedAt: string;
+  completedAt?: string;
+  error?: { type: string; message: string };
+}
+
+export interface UploadResult {
+  assetId: string;
+  route: UploadRoute;
+  fileName: string;
+  totalBytes?: number;
+  /** `ready` when the workflow waited for it, else whatever the API said last. */
+  assetStatus: string;
+  /** An ambiguous create was settled by adopting the asset it had created. */
+  reconciled: boolean;
+  multipart?: MultipartUploadResult;
+  startedAt: string;
+  completedAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// batchUploadWorkflow
+
+export interface BatchUploadInput {
+  /** Files (on the worker's host) or URLs, uploaded in this order. */
+  sources?: UploadSource[];
+  /** Every media file under this directory, by name order. */
+  directory?: { path: string; recursive?: boolean };
+  /** Options for every file (the source aside). */
+  upload?: Omit<UploadInput, 'source'>;
+  /** Files uploading at once. Default 4, 1..MAX_BATCH_CONCURRENCY. */
+  maxConcurrentUploads?: number;
+}
+
+export type BatchItemState = 'waiting' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface BatchItem {
+  /** 0-based position in the batch. */
+  index: number;
+  /** The file path or URL. */
+  source: string;
+  fileName: string;
+  sizeBytes?: number;
+  /** The uploadWorkflow child that uploads this item. */
+  workflowId: string;
+  state: BatchItemState;
+  route?: UploadRoute;
+  assetId?: string;
+  error?: { type: string; message: string };
+}
+
+export interface BatchTotals {
+  files: number;
+  waiting: number;
+  running: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** Sum of the known file sizes. */
+  totalBytes: number;
+  /** Sum of the sizes of completed files. */
+  completedBytes: number;
+}
+
+export type BatchPhase = 'listing' | 'uploading' | 'paused' | 'completed' | 'failed' | 'cancelled';
+
+export interface BatchProgress {
+  phase: BatchPhase;
+  items: BatchItem[];
+  totals: BatchTotals;
+  maxConcurrentUploads: number;
+  paused: boolean;
+  startedAt: string;
+  completedAt?: string;
+  error?: { type: string; message: string };
+}
+
+export interface BatchUploadResult {
+  /** Each file with its asset id or its error. */
+  items: BatchItem[];
+  totals: BatchTotals;
+  startedAt: string;
+  completedAt: string;
+}
+
+export const DEFAULT_BATCH_CONCURRENCY = 4;
+export const MAX_BATCH_CONCURRENCY = 32;
+/** One batch's history holds about ten events per file; beyond this, split the batch. */
+export const MAX_BATCH_FILES = 2000;
+
+// ---------------------------------------------------------------------------------------------
+// assetCallWorkflow: asset and session calls run on the worker (the API key never leaves it)
+
+export type AssetCall =
+  | { op: 'list'; filename?: string; assetTypes?: string[]; page?: number; pageLimit?: number }
+  | { op: 'get'; assetId: string }
+  | { op: 'delete'; assetId: string; force?: boolean }
+  /** A5 (merge: `null` deletes a key), A6 (replace) or A7 (clear); answers the asset after the change. */
+  | { op: 'updateMetadata'; assetId: string; metadata: Record<string, MetadataValue | null> }
+  | { op: 'replaceMetadata'; assetId: string; metadata: Record<string, MetadataValue | null> }
+  | { op: 'clearMetadata'; assetId: string }
+  /** Open multipart sessions at TwelveLabs (M3, every page up to `limit`). */
+  | { op: 'listIncomplete'; limit?: number };
+
+export type AssetCallResult =
+  | { op: 'list'; page: Page<AssetDetail> }
+  | { op: 'get'; asset: AssetDetail }
+  | { op: 'delete'; assetId: string }
+  | { op: 'metadata'; asset: AssetDetail }
+  | { op: 'listIncomplete'; uploads: IncompleteUpload[]; truncated: boolean };
+
+// ---------------------------------------------------------------------------------------------
+// Live progress: what the client library computes from the queries and the running activities'
+// heartbeats, and what the CLI draws.
+
+export interface LiveProgress {
+  workflowId: string;
+  kind: 'upload' | 'batch';
+  /** Temporal's view: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT, ... */
+  executionStatus: string;
+  phase: string;
+  /** The file name, or `<n> files` for a batch. */
+  title: string;
+  route?: UploadRoute;
+  totalBytes?: number;
+  /** Bytes TwelveLabs has accepted (reported chunks, finished files). */
+  confirmedBytes: number;
+  /** Bytes sent so far: stored chunks plus what running activities have streamed (heartbeats). */
+  sentBytes: number;
+  /** Of `sentBytes`, the part still inside running activities (chunk or direct upload in flight). */
+  inFlightBytes: number;
+  /** 0..100, when the total is known. */
+  percent?: number;
+  /** Average since the upload started (a watcher smooths it over its own samples). */
+  bytesPerSecond?: number;
+  etaSeconds?: number;
+  paused: boolean;
+  concurrency?: number;
+  assetId?: string;
+  startedAt?: string;
+  error?: { type: string; message: string };
+  upload?: UploadState;
+  multipart?: UploadProgress;
+  batch?: BatchProgress;
+  /** Batch only: the live progress of the files uploading now. */
+  running?: LiveProgress[];
+}

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { DevServer, type DevServerOptions } from '../../src/dev/dev-server';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
@@ -21,11 +22,19 @@ export const API_KEY = 'tlk_test_0123456789abcdef';
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
-let bundlePromise: ReturnType<typeof bundleWorkflowCode> | undefined;
-/** The workflow bundle, built once per test process. */
-export function workflowBundle(): ReturnType<typeof bundleWorkflowCode> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  return bundlePromise;
+const bundles = new Map<string, ReturnType<typeof bundleWorkflowCode>>();
+/**
+ * The workflow bundle, built once per test process (and once more for a data converter with its
+ * own failure converter, which lives inside the bundle).
+ */
+export function workflowBundle(failureConverterPath?: string): ReturnType<typeof bundleWorkflowCode> {
+  const key = failureConverterPath ?? '';
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath, logger: quietLogger });
+    bundles.set(key, bundle);
+  }
+  return bundle;
 }
 
 const quietLogger = {
@@ -45,9 +54,15 @@ export interface Stack {
   dir: string;
   /** A TwelveLabs client on the emulator, as the worker uses it. */
   api: TwelveLabsClient;
-  /** Starts an in-process worker on the stack's task queue; stopped by `stop()`. */
-  startWorker(options?: { hostTaskQueue?: string }): Promise<InProcessWorker>;
-  /** Starts `src/worker.ts` as a separate process, configured through its environment. */
+  /**
+   * Starts an in-process worker on the stack's task queue; stopped by `stop()`. It may read files
+   * under `allowedRoots` (default: the stack's temp dir) and uses the stack's data converter.
+   */
+  startWorker(options?: { hostTaskQueue?: string; allowedRoots?: string[] }): Promise<InProcessWorker>;
+  /**
+   * Starts `src/worker.ts` as a separate process, configured through its environment
+   * (TL_ALLOWED_ROOTS defaults to the stack's temp dir).
+   */
   spawnWorker(extraEnv?: Record<string, string>): Promise<WorkerProcess>;
   stop(): Promise<void>;
 }
@@ -62,14 +77,21 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startStack(options: { emulator?: Partial<EmulatorOptions>; server?: DevServerOptions } = {}): Promise<Stack> {
+export interface StackOptions {
+  emulator?: Partial<EmulatorOptions>;
+  server?: DevServerOptions;
+  /** Used by `temporal` and by in-process workers, e.g. `dataConverterFromEnv(env)` for encryption. */
+  dataConverter?: DataConverter;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-test-'));
   const [server, emulator] = await Promise.all([
     DevServer.start({ ui: false, ...options.server }),
     startEmulator({ apiKeys: [API_KEY], dataDir: path.join(dir, 'emulator'), ...options.emulator }),
   ]);
   const connection = await Connection.connect({ address: server.address });
-  const temporal = new Client({ connection });
+  const temporal = new Client({ connection, dataConverter: options.dataConverter });
   const taskQueue = `uploads-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const api = new TwelveLabsClient({ baseUrl: emulator.baseUrl, apiKey: API_KEY });
   const workers: InProcessWorker[] = [];
@@ -88,8 +110,10 @@ export async function startStack(options: { emulator?: Partial<EmulatorOptions>;
         connection: nativeConnection,
         taskQueue,
         client: new TwelveLabsClient({ baseUrl: emulator.baseUrl, apiKey: API_KEY }),
-        workflowBundle: await workflowBundle(),
+        workflowBundle: await workflowBundle(options.dataConverter?.failureConverterPath),
         hostTaskQueue: workerOptions.hostTaskQueue,
+        allowedRoots: workerOptions.allowedRoots ?? [dir],
+        dataConverter: options.dataConverter,
         shutdownGraceTime: '1 second',
       });
       const running = Promise.all(created.map((w) => w.run()));
@@ -117,6 +141,7 @@ export async function startStack(options: { emulator?: Partial<EmulatorOptions>;
           TL_HOST_TASK_QUEUE: 'off',
           TWELVELABS_API_KEY: API_KEY,
           TWELVELABS_BASE_URL: emulator.baseUrl,
+          TL_ALLOWED_ROOTS: dir,
           ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
