@@ -1,6 +1,6 @@
 // Receives one PUT body into a temp file while its MD5 is computed (on a worker thread), never
-// holding the body in memory. The caller renames the temp file into place only on success, so a failed or aborted
-// PUT never replaces a good chunk (4.4).
+// holding the body in memory. The caller renames the temp file into place only on success, so a
+// failed or aborted PUT never replaces a good chunk (4.4).
 
 import { createWriteStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';

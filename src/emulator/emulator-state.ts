@@ -10,6 +10,7 @@ import { FaultInjector } from './faults';
 import { Md5WorkerPool } from './md5-workers';
 import { hashFiles, ObjectFiles, unlinkQuietly } from './object-files';
 import type { ResolvedEmulatorOptions } from './options';
+import { RateLimitWindow } from './rate-limit';
 import { UrlSigner } from './presigned-url';
 import type { StoredChunk, UploadSession } from './upload-session';
 
@@ -22,6 +23,7 @@ export class EmulatorState {
   readonly faults: FaultInjector;
   readonly signer: UrlSigner;
   readonly md5 = new Md5WorkerPool();
+  readonly rateLimit = new RateLimitWindow();
   private readonly sessions = new Map<string, UploadSession>();
   private readonly assets = new Map<string, AssetRecord>();
   private sequence = 0;

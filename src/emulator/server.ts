@@ -22,8 +22,6 @@ const API_ROUTES: readonly ApiRoute[] = [...MULTIPART_ROUTES, ...ASSET_ROUTES];
 
 /** 9.21: the header is documented, its value is not. */
 const API_VERSION = '1.3';
-/** What the X-Ratelimit-* headers claim; the emulator has no real budget (9.11). */
-const RATE_LIMIT_PER_WINDOW = 600;
 
 export function createRequestHandler(state: EmulatorState): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -76,7 +74,7 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, st
   state.counters.endpointCalled(route.id);
   try {
     const apiKey = authenticate(req, route, state);
-    if (route.faultable) injectApiFault(state);
+    if (route.faultable) injectApiFault(state, res);
     const params = (route.pattern.exec(subPath) ?? []).slice(1).map(decodePathParam);
     await route.handle({ req, res, url, params, apiKey, state });
   } catch (error) {
@@ -102,23 +100,16 @@ class GatewayFault extends Error {
 }
 
 /** api_429 and api_5xx, decided before the handler runs, so a faulted call changes nothing. */
-function injectApiFault(state: EmulatorState): void {
+function injectApiFault(state: EmulatorState, res: ServerResponse): void {
   const knobs = state.faults.current();
-  if (state.faults.fires('api_429')) {
-    const retryAfterSeconds = Math.max(0, Math.ceil(knobs.retry_after_s));
-    const resetEpochSeconds = Math.ceil(state.nowMs() / 1000) + retryAfterSeconds;
-    throw new ApiError(
-      429,
-      'too_many_requests',
-      `You have exceeded the rate limit of ${RATE_LIMIT_PER_WINDOW} requests per window. Try again after ${retryAfterSeconds} seconds.`,
-      {
-        'Retry-After': String(retryAfterSeconds),
-        'X-Ratelimit-Limit': String(RATE_LIMIT_PER_WINDOW),
-        'X-Ratelimit-Remaining': '0',
-        'X-Ratelimit-Used': String(RATE_LIMIT_PER_WINDOW),
-        'X-Ratelimit-Reset': String(resetEpochSeconds),
-      },
-    );
+  if (knobs.api_429 > 0) {
+    const nowMs = state.nowMs();
+    if (state.faults.fires('api_429')) {
+      const retryAfterSeconds = Math.max(0, Math.ceil(knobs.retry_after_s));
+      const { rateLimit } = state;
+      throw new ApiError(429, 'too_many_requests', rateLimit.message(retryAfterSeconds), rateLimit.refused(nowMs, retryAfterSeconds));
+    }
+    for (const [name, value] of Object.entries(state.rateLimit.admitted(nowMs))) res.setHeader(name, value);
   }
   if (state.faults.fires('api_5xx')) {
     // Mostly the API's own JSON 500; sometimes a gateway page (the client must survive non-JSON).

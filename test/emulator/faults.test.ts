@@ -172,6 +172,28 @@ describe('fault injection', () => {
       expect((await emu.counters()).sessions_created).toBe(before);
     });
 
+    it('reports X-Ratelimit-* usage on admitted calls while api_429 is on, and none while it is off', async () => {
+      const session = await createSession(emu, 10);
+      expect((await call(emu, 'GET', `/assets/multipart-uploads/${session.upload_id}`)).headers['x-ratelimit-limit']).toBeUndefined();
+      await emu.setFaults({ api_429: 0.5 });
+      const admitted = [];
+      for (let i = 0; i < 20; i++) {
+        const result = await call(emu, 'GET', `/assets/multipart-uploads/${session.upload_id}`);
+        if (result.status === 200) admitted.push(result.headers);
+      }
+      expect(admitted.length).toBeGreaterThan(0);
+      expect(admitted.length).toBeLessThan(20);
+      for (const headers of admitted) {
+        expect(Number(headers['x-ratelimit-remaining'])).toBeGreaterThan(0);
+        expect(Number(headers['x-ratelimit-used']) + Number(headers['x-ratelimit-remaining'])).toBe(Number(headers['x-ratelimit-limit']));
+      }
+      // usage grows within one window (the filter keeps the test honest across a window boundary)
+      const lastWindow = admitted[admitted.length - 1]!['x-ratelimit-reset'];
+      const used = admitted.filter((h) => h['x-ratelimit-reset'] === lastWindow).map((h) => Number(h['x-ratelimit-used']));
+      expect(used).toEqual([...used].sort((a, b) => a - b));
+      expect(new Set(used).size).toBe(used.length);
+    });
+
     it('api_5xx answers mostly 500 internal_error JSON and sometimes a 502/503 HTML page', async () => {
       await emu.setFaults({ api_5xx: 1 });
       const statuses = new Map<number, number>();
