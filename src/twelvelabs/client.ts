@@ -326,7 +326,7 @@ export class TwelveLabsClient {
 
     let handle: FileHandle;
     try {
-      handle = await open(request.filePath, 'r');
+      handle = request.handle ?? (await open(request.filePath, 'r'));
     } catch (err) {
       throw fileProblem(op, err);
     }
@@ -347,7 +347,7 @@ export class TwelveLabsClient {
       });
       return await this.#call({ ...spec, form, defaultTimeoutMs: this.uploadTimeoutMs }, options);
     } finally {
-      await handle.close().catch(() => {});
+      if (!request.handle) await handle.close().catch(() => {});
     }
   }
 

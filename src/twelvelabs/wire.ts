@@ -369,6 +369,11 @@ interface CreateAssetCommon {
 export interface CreateAssetFromFileRequest extends CreateAssetCommon {
   method: 'direct';
   filePath: string;
+  /**
+   * The file, already open (e.g. by a caller that confines paths to allowed roots): read instead
+   * of opening `filePath`, which then only names the part; the client does not close it.
+   */
+  handle?: import('node:fs/promises').FileHandle;
   /** Content-Type of the file part; default guessed from the extension. */
   contentType?: string;
 }
