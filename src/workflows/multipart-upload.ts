@@ -47,6 +47,7 @@ import {
   type UploadPhase,
   type UploadProgress,
 } from './types';
+import { recordSessionRestart, recordUploadFinished } from '../observability/workflow-metrics';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -403,6 +404,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     }
     // Wait until the in-flight PUTs have really stopped (their activities acknowledge).
     await CancellationScope.nonCancellable(allSettled);
+    recordUploadFinished(isCancellation(err) ? 'cancelled' : 'failed', startedAt);
     throw isCancellation(err) ? err : asTypedFailure(err);
   }
 
@@ -423,6 +425,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     return await continueAsNew<typeof multipartUploadWorkflow>({ ...input, carried: next });
   }
   phase = 'completed';
+  recordUploadFinished('completed', startedAt);
   return {
     assetId: session!.assetId,
     uploadId: session!.uploadId,
@@ -454,6 +457,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
         continue;
       }
       counters.sessionRestarts++;
+      recordSessionRestart();
       if (counters.sessionRestarts > options.maxSessionRestarts) {
         throw ApplicationFailure.create({
           type: FailureType.TooManySessionRestarts,
