@@ -7,6 +7,7 @@ import type { AssetType, UserMetadata } from '../twelvelabs/wire';
 import { ApiError, parameterInvalid, parameterNotProvided, parameterUnknown } from './api-error';
 import type { ApiRequest, ApiRoute } from './api-route';
 import { AssetRecord } from './asset';
+import { checkFilename } from './body-fields';
 import type { EmulatorState } from './emulator-state';
 import { HashingFileSink } from './hashing-file-sink';
 import { sendJson } from './http-io';
@@ -17,7 +18,6 @@ import { parseCreationMetadata } from './user-metadata';
 
 const KNOWN_FIELDS = ['method', 'file', 'url', 'filename', 'enable_hls', 'enable_thumbnail', 'user_metadata'];
 const MAX_TEXT_FIELD_BYTES = 64 * 1024;
-const MAX_FILENAME_CHARS = 255;
 const URL_FETCH_TIMEOUT_MS = 30_000;
 
 /** What the form carried once the body has been read. */
@@ -158,10 +158,8 @@ function parseFields(fields: Map<string, string>, strict: boolean): AssetInput {
     // The real API answers with its validator's text here (5.8).
     throw new ApiError(400, 'parameter_invalid', "Key: 'CreateAssetRequest.Method' Error:Field validation for 'Method' failed on the 'oneof' tag");
   }
-  const filename = fields.get('filename');
-  if (filename !== undefined && (filename.length < 1 || filename.length > MAX_FILENAME_CHARS)) {
-    throw parameterInvalid('filename', `must be 1 to ${MAX_FILENAME_CHARS} characters long`);
-  }
+  const filenameField = fields.get('filename');
+  const filename = filenameField === undefined ? undefined : checkFilename(filenameField);
   const url = fields.get('url');
   if (method === 'url' && (url === undefined || url === '')) throw parameterNotProvided('url');
   const metadataText = fields.get('user_metadata');

@@ -47,3 +47,13 @@ export function optionalBoolean(object: JsonObject, key: string): boolean {
   if (typeof value !== 'boolean') throw parameterInvalid(key, 'expected true or false');
   return value;
 }
+
+/** 1–255 characters (3.1, 5.1), for M1's JSON body and A1's form alike. */
+export const MAX_FILENAME_CHARS = 255;
+
+export function checkFilename(filename: string): string {
+  if (filename.length < 1 || filename.length > MAX_FILENAME_CHARS) {
+    throw parameterInvalid('filename', `must be 1 to ${MAX_FILENAME_CHARS} characters long`);
+  }
+  return filename;
+}

@@ -7,10 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Md5Job } from './md5-workers';
+import { FILE_IO_BUFFER_BYTES } from './object-files';
 import { ThrottleStream } from './throttle';
-
-/** Large buffers keep a 1 GiB upload at disk speed instead of thousands of tiny writes. */
-const FILE_HIGH_WATER_MARK_BYTES = 1024 * 1024;
 
 export interface ReceiveOptions {
   tempPath: string;
@@ -46,7 +44,7 @@ export function receiveChunkBody(req: IncomingMessage, options: ReceiveOptions):
   let idleTimer: NodeJS.Timeout | undefined;
 
   const meter = new Transform({
-    highWaterMark: FILE_HIGH_WATER_MARK_BYTES,
+    highWaterMark: FILE_IO_BUFFER_BYTES,
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       idleTimer?.refresh();
       sizeBytes += chunk.length;
@@ -62,7 +60,7 @@ export function receiveChunkBody(req: IncomingMessage, options: ReceiveOptions):
       else callback(null, chunk);
     },
   });
-  const file = createWriteStream(options.tempPath, { highWaterMark: FILE_HIGH_WATER_MARK_BYTES });
+  const file = createWriteStream(options.tempPath, { highWaterMark: FILE_IO_BUFFER_BYTES });
   const throttle = options.throttleBytesPerSecond > 0 ? new ThrottleStream(options.throttleBytesPerSecond) : undefined;
   // req is piped rather than put in the pipeline: a pipeline would destroy the request (and its
   // socket) on an idle timeout, leaving no way to answer RequestTimeout.

@@ -7,7 +7,7 @@ import { AssetRecord } from './asset';
 import { EmulatorClock, toWireTimestamp } from './clock';
 import { EmulatorCounters } from './counters';
 import { FaultInjector } from './faults';
-import { Md5WorkerPool } from './md5-workers';
+import { type Md5Job, Md5WorkerPool } from './md5-workers';
 import { hashFiles, ObjectFiles, unlinkQuietly } from './object-files';
 import type { ResolvedEmulatorOptions } from './options';
 import { RateLimitWindow } from './rate-limit';
@@ -22,7 +22,8 @@ export class EmulatorState {
   readonly counters = new EmulatorCounters();
   readonly faults: FaultInjector;
   readonly signer: UrlSigner;
-  readonly md5 = new Md5WorkerPool();
+  /** Started on the first chunk PUT: many emulators (tests) never receive one. */
+  private md5Pool: Md5WorkerPool | undefined;
   readonly rateLimit = new RateLimitWindow();
   private readonly sessions = new Map<string, UploadSession>();
   private readonly assets = new Map<string, AssetRecord>();
@@ -42,9 +43,15 @@ export class EmulatorState {
     return this.clock.nowMs();
   }
 
+  /** Starts hashing one chunk body off the event loop. */
+  startMd5(): Md5Job {
+    this.md5Pool ??= new Md5WorkerPool();
+    return this.md5Pool.start();
+  }
+
   /** Releases what outlives requests (the hashing workers). */
   async close(): Promise<void> {
-    await this.md5.close();
+    await this.md5Pool?.close();
   }
 
   /** Creation order for newest-first lists; timestamps alone tie within a millisecond. */

@@ -4,9 +4,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { unlinkQuietly } from './object-files';
-
-const FILE_HIGH_WATER_MARK_BYTES = 1024 * 1024;
+import { FILE_IO_BUFFER_BYTES, unlinkQuietly } from './object-files';
 
 export class HashingFileSink {
   private readonly file: WriteStream;
@@ -19,7 +17,7 @@ export class HashingFileSink {
     readonly filePath: string,
     private readonly maxBytes: number,
   ) {
-    this.file = createWriteStream(filePath, { highWaterMark: FILE_HIGH_WATER_MARK_BYTES });
+    this.file = createWriteStream(filePath, { highWaterMark: FILE_IO_BUFFER_BYTES });
     // Errors surface through close(); this keeps an early one from being unhandled.
     this.file.on('error', () => undefined);
   }

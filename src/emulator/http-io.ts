@@ -2,9 +2,10 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './api-error';
+import { MIB } from '../twelvelabs/limits';
 
 /** JSON request bodies are small; anything bigger is a client bug, not an upload. */
-const MAX_JSON_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_JSON_BODY_BYTES = 4 * MIB;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);

@@ -5,6 +5,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { MIB } from '../twelvelabs/limits';
 
 /** Plain JS, evaluated in the worker, so it runs the same under tsx, vitest and compiled code. */
 const WORKER_SOURCE = `
@@ -30,7 +31,7 @@ parentPort.on('message', (m) => {
 `;
 
 /** Bytes a job may have sent but not yet had hashed before its producer must wait. */
-const MAX_UNACKED_BYTES = 8 * 1024 * 1024;
+const MAX_UNACKED_BYTES = 8 * MIB;
 
 type WorkerMessage = { type: 'ack'; job: number; size: number } | { type: 'digest'; job: number; digest: ArrayBuffer };
 

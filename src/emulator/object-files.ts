@@ -9,8 +9,10 @@ import { mkdir, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { MIB } from '../twelvelabs/limits';
 
-const READ_HIGH_WATER_MARK_BYTES = 1024 * 1024;
+/** Buffer size of every file read and write: large, so a 1 GiB upload is not thousands of tiny I/Os. */
+export const FILE_IO_BUFFER_BYTES = MIB;
 
 export class ObjectFiles {
   private putSequence = 0;
@@ -57,7 +59,7 @@ export class ObjectFiles {
 /** The bytes of several files, one after the other, read in large pieces. */
 async function* concatenated(filePaths: readonly string[]): AsyncGenerator<Buffer> {
   for (const filePath of filePaths) {
-    yield* createReadStream(filePath, { highWaterMark: READ_HIGH_WATER_MARK_BYTES }) as AsyncIterable<Buffer>;
+    yield* createReadStream(filePath, { highWaterMark: FILE_IO_BUFFER_BYTES }) as AsyncIterable<Buffer>;
   }
 }
 

@@ -13,6 +13,7 @@ import { ApiError, parameterInvalid, parameterNotProvided, resourceNotExist } fr
 import { type ApiRequest, type ApiRoute, param } from './api-route';
 import { AssetRecord } from './asset';
 import {
+  checkFilename,
   checkUnknownKeys,
   isAbsent,
   type JsonObject,
@@ -32,7 +33,6 @@ import { type StoredChunk, UploadSession } from './upload-session';
 import { parseCreationMetadata } from './user-metadata';
 
 const MEDIA_TYPES: readonly MediaType[] = ['video', 'audio', 'image'];
-const MAX_FILENAME_CHARS = 255;
 const SESSIONS = 'multipart_uploads';
 
 /** M1: creates a session and reserves its asset. */
@@ -44,10 +44,7 @@ async function createSession({ req, res, apiKey, state }: ApiRequest): Promise<v
     ['filename', 'type', 'total_size', 'enable_hls', 'enable_thumbnail', 'user_metadata'],
     options.strictUnknownKeys,
   );
-  const filename = requiredString(body, 'filename');
-  if (filename.length < 1 || filename.length > MAX_FILENAME_CHARS) {
-    throw parameterInvalid('filename', `must be 1 to ${MAX_FILENAME_CHARS} characters long`);
-  }
+  const filename = checkFilename(requiredString(body, 'filename'));
   const type = requiredString(body, 'type') as MediaType;
   if (!MEDIA_TYPES.includes(type)) throw parameterInvalid('type', `must be one of ${MEDIA_TYPES.join(', ')}`);
   const totalSizeBytes = requiredInteger(body, 'total_size', 1, options.maxMultipartBytes);

@@ -109,7 +109,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   const { tempPath, finalPath } = state.files.chunkPaths(session.uploadId, presigned.chunkIndex);
   const outcome = await receiveChunkBody(req, {
     tempPath,
-    md5: state.md5.start(),
+    md5: state.startMd5(),
     idleTimeoutMs: state.options.bodyIdleTimeoutMs,
     throttleBytesPerSecond: throttleBps,
     resetAfterBytes: reset ? Math.max(1, Math.floor(contentLength / 2)) : undefined,
