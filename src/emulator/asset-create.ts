@@ -35,6 +35,11 @@ async function createAsset(request: ApiRequest): Promise<void> {
   try {
     form = await readForm(request, boundary, objectPath);
     const input = parseFields(form.fields, state.options.strictUnknownKeys);
+    if (input.method === 'url' && form.file) {
+      // A stray file part beside method=url is ignored; its bytes must not mix with the download.
+      await form.file.sink.discard();
+      form.file = undefined;
+    }
     const object =
       input.method === 'direct'
         ? await finishDirectUpload(state, form, input.filename)

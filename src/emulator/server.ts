@@ -26,28 +26,28 @@ const API_VERSION = '1.3';
 export function createRequestHandler(state: EmulatorState): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    const path = url.pathname;
-    const handled = path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)
-      ? handleApi(req, res, url, state)
-      : path.startsWith(`${UPLOAD_BUCKET_PATH}/`)
-        ? handleStore(req, res, url, state)
-        : path.startsWith(`${ASSET_BUCKET_PATH}/`) && (req.method === 'GET' || req.method === 'HEAD')
-          ? handleObjectGet(res, url, state)
-          : path === ADMIN_PATH || path.startsWith(`${ADMIN_PATH}/`)
-            ? handleAdmin(req, res, url, state)
-            : Promise.resolve(sendJson(res, 404, { code: 'not_found', message: `Nothing is served at ${path}.` }));
-    handled.catch((error: unknown) => {
+    dispatch(req, res, url, state).catch((error: unknown) => {
       // A client that hangs up mid-request is normal traffic, not an emulator fault.
       if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || req.socket.destroyed) {
         res.destroy();
         return;
       }
       // A bug, not a client error: say so loudly, and still answer if the response is open.
-      console.error(`emulator: ${req.method} ${path} failed:`, error);
+      console.error(`emulator: ${req.method} ${url.pathname} failed:`, error);
       if (!res.headersSent) sendJson(res, 500, { code: 'internal_error', message: 'The emulator hit an unexpected error.' });
       else res.destroy();
     });
   };
+}
+
+async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, state: EmulatorState): Promise<void> {
+  const path = url.pathname;
+  const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+  if (under(API_PREFIX)) return handleApi(req, res, url, state);
+  if (under(UPLOAD_BUCKET_PATH)) return handleStore(req, res, url, state);
+  if (under(ASSET_BUCKET_PATH) && (req.method === 'GET' || req.method === 'HEAD')) return handleObjectGet(res, url, state);
+  if (under(ADMIN_PATH)) return handleAdmin(req, res, url, state);
+  sendJson(res, 404, { code: 'not_found', message: `Nothing is served at ${path}.` });
 }
 
 async function handleStore(req: IncomingMessage, res: ServerResponse, url: URL, state: EmulatorState): Promise<void> {

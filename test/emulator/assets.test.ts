@@ -180,6 +180,15 @@ describe('asset endpoints', () => {
       expect(detail.json.thumbnail).toEqual({ status: 'pending' });
     });
 
+    it('ignores a stray file part beside method=url', async () => {
+      const form = directForm(bytes(5000, 8));
+      form.set('method', 'url');
+      form.set('url', `${mediaOrigin}/media/river.mp4`);
+      const created = await postForm(emu, form);
+      expect(created.status).toBe(201);
+      expect(await emu.objectInfo(created.json._id)).toEqual({ size: served.length, sha256: sha256(served) });
+    });
+
     it.each([
       ['a non-loopback host', 'http://example.com/video.mp4'],
       ['a 404 from the server', '/media/missing.mp4'],
