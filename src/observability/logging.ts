@@ -6,8 +6,9 @@ import { DefaultLogger, type LogEntry, type Logger, type LogLevel } from '@tempo
 import { redact } from '../twelvelabs/redact';
 
 export type LogFormat = 'json' | 'text';
-export const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
-export const LOG_FORMATS: readonly LogFormat[] = ['json', 'text'];
+
+/** Attributes never written: an activity's task token lets its holder complete the activity. */
+const OMITTED_KEYS = new Set(['taskToken']);
 
 export interface LoggerOptions {
   level: LogLevel;
@@ -33,7 +34,7 @@ export function jsonLogLine(entry: LogEntry, secrets: readonly string[] = []): s
     msg: entry.message,
     ...entry.meta,
   };
-  return JSON.stringify(record, (_key, value: unknown) => plain(value, secrets));
+  return JSON.stringify(record, (key, value: unknown) => (OMITTED_KEYS.has(key) ? undefined : plain(value, secrets)));
 }
 
 /** `ts LEVEL msg {attributes}` for people reading a terminal. */
