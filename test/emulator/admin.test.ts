@@ -137,21 +137,35 @@ describe('admin namespace', () => {
 });
 
 describe('close()', () => {
-  it('closes promptly even with idle keep-alive connections, and removes its own temp data dir', async () => {
-    const emu = await start();
+  it('closes promptly with an idle keep-alive connection and a stalled PUT, and removes its own temp data dir', async () => {
+    const emu = await start({ chunkSizeBytes: CHUNK, bodyIdleTimeoutMs: 60_000 });
     const agent = new Agent({ keepAliveTimeout: 60_000 });
     const response = await request(`${emu.baseUrl}/assets`, { headers: { 'x-api-key': 'nope' }, dispatcher: agent });
     await response.body.text();
+    // a PUT that sent its headers and 10 of 1024 bytes, then went quiet
+    const session = await createSession(emu, CHUNK);
+    const target = new URL(session.upload_urls[0]!.url);
+    const stalled = net.connect(emu.port, '127.0.0.1');
+    stalled.on('error', () => undefined);
+    stalled.write(
+      `PUT ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${CHUNK}\r\n\r\n`,
+    );
+    stalled.write(bytes(10));
+    await new Promise((r) => setTimeout(r, 100));
     expect(fs.existsSync(emu.dataDir)).toBe(true);
+
     const started = Date.now();
     await emu.close();
-    expect(Date.now() - started).toBeLessThan(1000);
+    // well under the idle timeout (60 s) and the keep-alive timeout (5 s) that would otherwise hold it
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(stalled.destroyed || stalled.readableEnded).toBe(true);
     expect(fs.existsSync(emu.dataDir)).toBe(false);
     await expect(
       new Promise((resolve, reject) => net.connect(emu.port, '127.0.0.1').once('connect', resolve).once('error', reject)),
     ).rejects.toThrow(/ECONNREFUSED/);
     await emu.close(); // idempotent
     await agent.close();
+    stalled.destroy();
   });
 
   it('keeps a data dir it did not create', async () => {
