@@ -58,7 +58,11 @@ async function createAsset(request: ApiRequest): Promise<void> {
       enableHls: input.enableHls,
       enableThumbnail: input.enableThumbnail,
     });
-    asset.received({ sizeBytes: object.sizeBytes, sha256: object.sha256, filePaths: [objectPath] }, nowMs);
+    asset.received(
+      { sizeBytes: object.sizeBytes, sha256: object.sha256, filePaths: [objectPath] },
+      nowMs,
+      state.injectedValidationError(),
+    );
     state.addAsset(asset);
     // 1.3.4 behaviour: the asset always starts in `processing`, even with no ready delay.
     sendJson(res, 201, { ...asset.toWire(nowMs, state.options.assetReadyDelayMs), status: 'processing' });

@@ -48,7 +48,10 @@ export class AssetRecord {
   /** When every byte had arrived; `ready` follows after the ready delay. */
   receivedAtMs: number | undefined;
   object: StoredObject | undefined;
+  /** Set when the asset failed at once (its upload failed or expired). */
   failureMessage: string | undefined;
+  /** Set when validation is to fail (fault asset_failed): the asset turns `failed` instead of `ready`. */
+  validationError: string | undefined;
 
   constructor(init: AssetInit) {
     this.id = init.id;
@@ -65,9 +68,11 @@ export class AssetRecord {
     this.uploadId = init.uploadId;
   }
 
-  received(object: StoredObject, nowMs: number): void {
+  /** Every byte is in; processing ends after the ready delay, with `validationError` if given. */
+  received(object: StoredObject, nowMs: number, validationError?: string): void {
     this.object = object;
     this.receivedAtMs = nowMs;
+    this.validationError = validationError;
   }
 
   fail(message: string): void {
@@ -77,7 +82,7 @@ export class AssetRecord {
   state(nowMs: number, readyDelayMs: number): AssetState {
     if (this.failureMessage !== undefined) return 'failed';
     if (this.receivedAtMs === undefined || nowMs < this.receivedAtMs + readyDelayMs) return 'processing';
-    return 'ready';
+    return this.validationError === undefined ? 'ready' : 'failed';
   }
 
   /** A1's response shape. */
@@ -103,7 +108,7 @@ export class AssetRecord {
       detail.size = this.object.sizeBytes;
       detail.technical_metadata = { file_size_bytes: this.object.sizeBytes, file_mime_type: this.fileType };
     }
-    if (state === 'failed') detail.error = { message: this.failureMessage ?? 'The asset failed.' };
+    if (state === 'failed') detail.error = { message: this.failureMessage ?? this.validationError ?? 'The asset failed.' };
     const base = `${origin}/tl-assets/${this.id}`;
     const isTimed = this.assetType === 'video' || this.assetType === 'audio';
     if (this.enableHls && isTimed) {

@@ -157,7 +157,7 @@ export class EmulatorState {
     const nowMs = this.nowMs();
     session.state = 'completed';
     session.updatedAtMs = nowMs;
-    this.assets.get(session.assetId)?.received({ ...digest, filePaths }, nowMs);
+    this.assets.get(session.assetId)?.received({ ...digest, filePaths }, nowMs, this.injectedValidationError());
     // PUTs that arrived after a chunk was accepted are no longer reachable.
     const keep = new Set(filePaths);
     for (const file of session.storedFiles()) if (!keep.has(file)) void unlinkQuietly(file);
@@ -178,6 +178,21 @@ export class EmulatorState {
     } else {
       void this.files.removeAsset(asset.id);
     }
+  }
+
+  /**
+   * The media-content error an asset will fail with when the asset_failed fault fires (5.8: the
+   * emulator analyses no media, so these codes exist only as faults); undefined otherwise.
+   */
+  injectedValidationError(): string | undefined {
+    if (!this.faults.fires('asset_failed')) return undefined;
+    const errors = [
+      'video_file_broken: The video file is broken or cannot be processed.',
+      'video_resolution_too_low: The resolution of the video is too low.',
+      'video_duration_too_short: The video is too short.',
+      'audio_file_broken: The audio file is broken or cannot be processed.',
+    ];
+    return errors[Math.floor(this.faults.draw() * errors.length)];
   }
 
   /** Size and SHA-256 of an asset's assembled object; undefined until there is one. */

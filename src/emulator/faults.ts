@@ -25,6 +25,8 @@ export interface FaultKnobs {
   api_5xx: number;
   /** At report time a valid chunk is marked `failed` instead of `completed`. */
   chunk_failed: number;
+  /** An uploaded asset ends `failed` (a media-content error, 5.8) instead of `ready`. */
+  asset_failed: number;
 }
 
 export type FaultName = keyof FaultKnobs;
@@ -39,6 +41,7 @@ export const PROBABILITY_KNOBS = [
   'api_429',
   'api_5xx',
   'chunk_failed',
+  'asset_failed',
 ] as const satisfies readonly FaultName[];
 export type ProbabilityKnob = (typeof PROBABILITY_KNOBS)[number];
 
@@ -54,6 +57,7 @@ export const DEFAULT_FAULTS: Readonly<FaultKnobs> = {
   retry_after_s: 1,
   api_5xx: 0,
   chunk_failed: 0,
+  asset_failed: 0,
 };
 
 /** A fault spec or knob object the emulator cannot use; the message names the knob. */

@@ -230,6 +230,19 @@ describe('fault injection', () => {
     });
   });
 
+  it('asset_failed ends an upload in failed with a media error instead of ready', async () => {
+    await emu.setFaults({ asset_failed: 1 });
+    const data = bytes(CHUNK);
+    const session = await createSession(emu, CHUNK);
+    const uploaded = await put(session.upload_urls[0]!.url, data);
+    const done = await report(emu, session.upload_id, [entry(1, data, uploaded.etag.replace(/"/g, ''))]);
+    expect(done.json.url).toBeDefined(); // the upload itself completed
+    const asset = await call(emu, 'GET', `/assets/${session.asset_id}`);
+    expect(asset.json).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/^(video|audio)_\w+: /) } });
+    expect((await call(emu, 'GET', `/assets/multipart-uploads/${session.upload_id}`)).json.status).toBe('completed');
+    expect((await emu.counters()).faults_injected.asset_failed).toBe(1);
+  });
+
   it('replays the same fault sequence from the same seed', async () => {
     async function statuses(seed: number): Promise<number[]> {
       const seeded = await start({ chunkSizeBytes: CHUNK, seed, faults: { put_500: 0.5 } });
