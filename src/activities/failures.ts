@@ -62,3 +62,29 @@ function apiFailure(err: TwelveLabsApiError): ApplicationFailure {
 function nonRetryable(type: FailureType, message: string, cause?: Error): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true, cause });
 }
+
+/**
+ * For the non-idempotent creates (A1 direct and url): a transient failure after which the asset
+ * may exist (5xx, timeout, a connection lost after sending) is NOT retried blindly, because a
+ * retry could make a second asset. It becomes CreateOutcomeUnknown, and the workflow looks for
+ * the asset before creating again. A failure that certainly had no effect (429, refused
+ * connection) is retried as usual.
+ */
+export function createFailure(err: unknown): Error {
+  if (err instanceof TwelveLabsApiError && err.retryable && !err.safeToRetry) {
+    return nonRetryable(
+      FailureType.CreateOutcomeUnknown,
+      `${err.message} (the asset may or may not have been created; the workflow checks before creating it again)`,
+    );
+  }
+  return toActivityFailure(err);
+}
+
+/** For asset calls (A2–A7): 404 means the asset is unknown, 409 that an index still uses it. */
+export function assetCallFailure(err: unknown): Error {
+  if (err instanceof TwelveLabsApiError && err.kind === 'http') {
+    if (err.status === 404) return nonRetryable(FailureType.AssetNotFound, err.message);
+    if (err.status === 409) return nonRetryable(FailureType.AssetInUse, `${err.message} (an index uses the asset: delete with force to remove it anyway)`);
+  }
+  return toActivityFailure(err);
+}

@@ -4,8 +4,11 @@
 
 import type { AllowedRoots } from '../security/file-roots';
 import type { TwelveLabsClient } from '../twelvelabs/client';
+import { assetActivities } from './assets';
 import { chunkUploadActivities } from './chunk-upload';
+import { directUploadActivities } from './direct-upload';
 import { toActivityFailure } from './failures';
+import { fileActivities } from './files';
 import { reportingActivities } from './reporting';
 import { sessionActivities } from './session';
 import { urlActivities } from './urls';
@@ -23,6 +26,9 @@ export function createActivities(deps: ActivityDeps) {
     ...urlActivities(deps.client),
     ...reportingActivities(deps.client),
     ...chunkUploadActivities(deps.client, deps.allowedRoots),
+    ...fileActivities(deps.allowedRoots),
+    ...directUploadActivities(deps.client, deps.allowedRoots),
+    ...assetActivities(deps.client),
   });
 }
 

@@ -92,8 +92,13 @@ const EXTENSION_MEDIA: Record<string, MediaType> = {
 
 /** `type` for M1, from the file name; video when the extension says nothing. */
 export function mediaTypeFor(fileName: string): MediaType {
+  return knownMediaType(fileName) ?? 'video';
+}
+
+/** The media type a file name's extension names, or undefined when it names none (not media). */
+export function knownMediaType(fileName: string): MediaType | undefined {
   const dot = fileName.lastIndexOf('.');
-  return (dot >= 0 && EXTENSION_MEDIA[fileName.slice(dot + 1).toLowerCase()]) || 'video';
+  return (dot >= 0 && EXTENSION_MEDIA[fileName.slice(dot + 1).toLowerCase()]) || undefined;
 }
 
 /** Base name of a POSIX or Windows path, without touching `node:path` (workflow code). */

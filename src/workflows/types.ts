@@ -242,6 +242,8 @@ export interface UploadInput {
   readyPollIntervalMs?: number;
   /** Pin the activities that read the file to this host's task queue (see worker.ts). */
   fileTaskQueue?: string;
+  /** After an ambiguous create, wait this long before looking for its asset. Default 10 s. */
+  reconcileDelayMs?: number;
 }
 
 export type UploadWorkflowPhase =

@@ -1,0 +1,23 @@
+// assetCallWorkflow: one asset or session call (list, get, delete, metadata, incomplete sessions)
+// run by an activity on the worker, which holds the TwelveLabs API key, and answered as plain
+// JSON. A service or the CLI thus needs only Temporal access, never the key.
+
+import { proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { asTypedFailure } from './failure-info';
+import type { AssetCall, AssetCallResult } from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const api = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
+});
+
+export async function assetCallWorkflow(call: AssetCall): Promise<AssetCallResult> {
+  try {
+    return await api.assetCall(call);
+  } catch (err) {
+    throw asTypedFailure(err);
+  }
+}

@@ -1,0 +1,205 @@
+// batchUploadWorkflow: many files (or every media file under a directory) as uploadWorkflow
+// children, at most `maxConcurrentUploads` at once. One file's failure never stops the others;
+// the result lists each file's asset or error. Deterministic orchestration only; decisions live
+// in batch-planning.ts.
+
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  condition,
+  defineQuery,
+  defineUpdate,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { batchConcurrency, batchDetails, batchInputProblems, batchTotals, newBatchItem } from './batch-planning';
+import { asTypedFailure, failureSummary } from './failure-info';
+import { pauseSignal, resumeSignal } from './multipart-upload';
+import { phasePublisher } from './phase-publisher';
+import { TL_PHASE, uploadSearchAttributes } from './search-attributes';
+import {
+  FailureType,
+  MAX_BATCH_CONCURRENCY,
+  type BatchItem,
+  type BatchPhase,
+  type BatchProgress,
+  type BatchUploadInput,
+  type BatchUploadResult,
+  type UploadSource,
+} from './types';
+import { uploadWorkflow } from './upload';
+import { isUrlSource, uploadStartSummary } from './upload-planning';
+
+type Activities = ReturnType<typeof createActivities>;
+
+export const batchProgressQuery = defineQuery<BatchProgress>('progress');
+/** Changes how many files upload at once; answers the previous bound. */
+export const setBatchConcurrencyUpdate = defineUpdate<number, [number]>('setConcurrency');
+export { pauseSignal, resumeSignal };
+
+export async function batchUploadWorkflow(input: BatchUploadInput): Promise<BatchUploadResult> {
+  const problems = batchInputProblems(input);
+  if (problems.length > 0) {
+    throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: `invalid batch input: ${problems.join('; ')}`, nonRetryable: true });
+  }
+  const files = proxyActivities<Activities>({
+    taskQueue: input.upload?.fileTaskQueue,
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+  });
+  const publish = phasePublisher();
+  const batchId = workflowInfo().workflowId;
+  const withAttributes = workflowInfo().typedSearchAttributes.get(TL_PHASE) !== undefined;
+  const startedAt = new Date().toISOString();
+
+  let phase: BatchPhase = 'listing';
+  let paused = false;
+  let maxConcurrentUploads = batchConcurrency(input);
+  let items: BatchItem[] = [];
+  /** The source of each item, by index (items show it as a string). */
+  let sources: UploadSource[] = [];
+  let failure: { type: string; message: string } | undefined;
+  let completedAt: string | undefined;
+  const running = new Map<number, { handle?: ChildWorkflowHandle<typeof uploadWorkflow>; done: Promise<void> }>();
+  let changes = 0;
+
+  const shownPhase = (): BatchPhase => (phase === 'uploading' && paused ? 'paused' : phase);
+  const show = () => publish(shownPhase(), batchDetails(shownPhase(), batchTotals(items), maxConcurrentUploads));
+  const forward = (signal: typeof pauseSignal | typeof resumeSignal) => {
+    for (const { handle } of running.values()) handle?.signal(signal).catch(() => undefined);
+  };
+
+  setHandler(batchProgressQuery, (): BatchProgress => ({
+    phase: shownPhase(),
+    items,
+    totals: batchTotals(items),
+    maxConcurrentUploads,
+    paused,
+    startedAt,
+    ...(completedAt ? { completedAt } : {}),
+    ...(failure ? { error: failure } : {}),
+  }));
+  setHandler(pauseSignal, () => {
+    paused = true;
+    forward(pauseSignal);
+    changes++;
+    show();
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+    forward(resumeSignal);
+    changes++;
+    show();
+  });
+  setHandler(
+    setBatchConcurrencyUpdate,
+    (value: number) => {
+      const previous = maxConcurrentUploads;
+      maxConcurrentUploads = value;
+      changes++;
+      show();
+      return previous;
+    },
+    {
+      validator: (value: number) => {
+        if (!Number.isInteger(value) || value < 1 || value > MAX_BATCH_CONCURRENCY) {
+          throw new Error(`files at once must be an integer from 1 to ${MAX_BATCH_CONCURRENCY}, got ${value}`);
+        }
+      },
+    },
+  );
+
+  const startItem = (item: BatchItem, source: UploadSource) => {
+    item.state = 'running';
+    const entry: { handle?: ChildWorkflowHandle<typeof uploadWorkflow>; done: Promise<void> } = { done: Promise.resolve() };
+    entry.done = (async () => {
+      try {
+        entry.handle = await startChild(uploadWorkflow, {
+          workflowId: item.workflowId,
+          args: [{ ...input.upload, source }],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          staticSummary: uploadStartSummary(item.fileName, item.sizeBytes),
+          ...(withAttributes
+            ? { typedSearchAttributes: uploadSearchAttributes({ fileName: item.fileName, sizeBytes: item.sizeBytes, phase: 'validating' }) }
+            : {}),
+        });
+        if (paused) entry.handle.signal(pauseSignal).catch(() => undefined);
+        const result = await entry.handle.result();
+        item.state = 'completed';
+        item.assetId = result.assetId;
+        item.route = result.route;
+        if (result.totalBytes !== undefined) item.sizeBytes = result.totalBytes;
+      } catch (err) {
+        if (isCancellation(err)) item.state = 'cancelled';
+        else {
+          item.state = 'failed';
+          item.error = failureSummary(err);
+        }
+      } finally {
+        running.delete(item.index);
+        changes++;
+        show();
+      }
+    })();
+    running.set(item.index, entry);
+  };
+
+  try {
+    show();
+    if (input.directory) {
+      const listed = await files.listMediaFiles({ directory: input.directory.path, recursive: input.directory.recursive ?? false });
+      sources = listed.files.map((f) => ({ path: f.path }));
+      items = listed.files.map((f, i) => newBatchItem(batchId, i, { path: f.path }, f.sizeBytes));
+      if (items.length === 0) {
+        throw ApplicationFailure.create({
+          type: FailureType.SourceNotFound,
+          message: `${input.directory.path} holds no media files (by extension)${input.directory.recursive ? '' : '; add recursive to look in subdirectories'}`,
+          nonRetryable: true,
+        });
+      }
+    } else {
+      sources = input.sources!;
+      const paths = sources.filter((s) => !isUrlSource(s)).map((s) => (s as { path: string }).path);
+      const sizes = paths.length > 0 ? await files.sizeOfFiles({ paths }) : [];
+      let fileIndex = 0;
+      items = sources.map((source, i) => newBatchItem(batchId, i, source, isUrlSource(source) ? undefined : (sizes[fileIndex++] ?? undefined)));
+    }
+    phase = 'uploading';
+    show();
+
+    let next = 0;
+    for (;;) {
+      while (!paused && running.size < maxConcurrentUploads && next < items.length) {
+        startItem(items[next]!, sources[next]!);
+        next++;
+      }
+      if (next >= items.length && running.size === 0) break;
+      const seen = changes;
+      await condition(() => changes !== seen);
+    }
+    phase = 'completed';
+    completedAt = new Date().toISOString();
+    show();
+    return { items, totals: batchTotals(items), startedAt, completedAt };
+  } catch (err) {
+    if (isCancellation(err)) {
+      phase = 'cancelled';
+      for (const item of items) if (item.state === 'waiting') item.state = 'cancelled';
+    } else {
+      phase = 'failed';
+      failure = failureSummary(err);
+    }
+    // The running uploads were asked to cancel with us; wait until they have really stopped.
+    await CancellationScope.nonCancellable(() => Promise.all([...running.values()].map((r) => r.done)));
+    show();
+    throw isCancellation(err) ? err : asTypedFailure(err);
+  }
+}

@@ -1,0 +1,151 @@
+// Pure decisions of uploadWorkflow: input checks, defaults, which route a source takes, and the
+// one-line summaries the Web UI shows. No I/O, no clocks.
+
+import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
+import { baseName, inputProblems as multipartInputProblems } from './planning';
+import type { UploadInput, UploadRoute, UploadSource, UploadState, UrlSource } from './types';
+
+export interface UploadOptions {
+  directMaxBytes: number;
+  reconcileDelayMs: number;
+  waitForReady: boolean;
+  readyTimeoutMs: number;
+  readyPollIntervalMs: number;
+}
+
+export const DEFAULT_UPLOAD_OPTIONS: UploadOptions = {
+  directMaxBytes: MAX_DIRECT_BYTES,
+  // A request still being processed must have time to show up in the asset list.
+  reconcileDelayMs: 10_000,
+  waitForReady: true,
+  readyTimeoutMs: 2 * 60 * 60_000,
+  readyPollIntervalMs: 5_000,
+};
+
+/** The asset list is searched from this long before the attempt began (clock skew, whole seconds). */
+export const RECONCILE_CLOCK_MARGIN_MS = 5 * 60_000;
+/** Create calls per upload; each one after the first follows a reconciliation that found nothing. */
+export const MAX_CREATE_ATTEMPTS = 3;
+
+export function isUrlSource(source: UploadSource): source is UrlSource {
+  return typeof (source as UrlSource).url === 'string';
+}
+
+/** The path or URL, for people. */
+export function sourceLabel(source: UploadSource): string {
+  return isUrlSource(source) ? source.url : source.path;
+}
+
+/** The asset's name: as given, else the file's base name, else the URL's last path segment. */
+export function uploadFileName(input: Pick<UploadInput, 'source' | 'filename'>): string {
+  if (input.filename) return input.filename;
+  if (!isUrlSource(input.source)) return baseName(input.source.path);
+  const withoutQuery = input.source.url.replace(/[?#].*$/, '');
+  const last = baseName(withoutQuery.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, ''));
+  return last && last !== withoutQuery ? safeDecode(last) : 'media';
+}
+
+export function uploadInputProblems(input: unknown): string[] {
+  if (typeof input !== 'object' || input === null) return ['the input must be an object'];
+  const value = input as Partial<UploadInput>;
+  const problems: string[] = [];
+  const source = value.source as Partial<UploadSource> | undefined;
+  if (typeof source !== 'object' || source === null) {
+    problems.push('source must be { path } or { url }');
+  } else if ('url' in source) {
+    if (!isHttpUrl((source as UrlSource).url)) problems.push('source.url must be an http(s) URL');
+  } else if (typeof (source as { path?: unknown }).path !== 'string' || (source as { path: string }).path === '') {
+    problems.push('source.path must be a non-empty string');
+  }
+  // The options shared with the multipart route are checked by the same rules.
+  const shared = multipartInputProblems({
+    source: { path: 'x' },
+    filename: value.filename,
+    mediaType: value.mediaType,
+    userMetadata: value.userMetadata,
+    fileTaskQueue: value.fileTaskQueue,
+    ...(value.multipart ?? {}),
+  });
+  problems.push(...shared);
+  const integer = (name: keyof UploadInput, min: number, max: number) => {
+    const v = value[name];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)) {
+      problems.push(`${name} must be an integer from ${min} to ${max}`);
+    }
+  };
+  integer('directMaxBytes', 1, MAX_DIRECT_BYTES);
+  integer('readyTimeoutMs', 1_000, 7 * 24 * 60 * 60_000);
+  integer('readyPollIntervalMs', 100, 10 * 60_000);
+  integer('reconcileDelayMs', 0, 10 * 60_000);
+  if (value.waitForReady !== undefined && typeof value.waitForReady !== 'boolean') problems.push('waitForReady must be a boolean');
+  return problems;
+}
+
+export function resolveUploadOptions(input: UploadInput): UploadOptions {
+  return {
+    directMaxBytes: input.directMaxBytes ?? DEFAULT_UPLOAD_OPTIONS.directMaxBytes,
+    reconcileDelayMs: input.reconcileDelayMs ?? DEFAULT_UPLOAD_OPTIONS.reconcileDelayMs,
+    waitForReady: input.waitForReady ?? DEFAULT_UPLOAD_OPTIONS.waitForReady,
+    readyTimeoutMs: input.readyTimeoutMs ?? DEFAULT_UPLOAD_OPTIONS.readyTimeoutMs,
+    readyPollIntervalMs: input.readyPollIntervalMs ?? DEFAULT_UPLOAD_OPTIONS.readyPollIntervalMs,
+  };
+}
+
+export type RouteDecision = { route: UploadRoute } | { refused: string };
+
+/**
+ * Which route a local file takes: direct up to `directMaxBytes` (the API's 200 MB direct limit
+ * by default), multipart up to 4 GiB, and nothing above (the API takes no larger file).
+ */
+export function chooseFileRoute(sizeBytes: number, directMaxBytes: number): RouteDecision {
+  if (sizeBytes > MAX_MULTIPART_BYTES) {
+    return {
+      refused:
+        `the file has ${sizeBytes} bytes; TwelveLabs accepts at most ${MAX_MULTIPART_BYTES} bytes (4 GiB) per upload: ` +
+        'split or re-encode it',
+    };
+  }
+  return { route: sizeBytes <= Math.min(directMaxBytes, MAX_DIRECT_BYTES) ? 'direct' : 'multipart' };
+}
+
+/** `123.4 MiB`: binary units, as the API counts them. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** The Web UI's one-line summary of an upload, as it starts. */
+export function uploadStartSummary(fileName: string, sizeBytes: number | undefined): string {
+  return `Upload ${fileName}${sizeBytes !== undefined ? ` (${formatBytes(sizeBytes)})` : ''} to TwelveLabs`;
+}
+
+/** The Web UI's "current details": what the upload is doing now, in Markdown. */
+export function uploadDetails(state: UploadState): string {
+  const lines = [`**${state.fileName}** — ${state.phase}`];
+  const facts: string[] = [];
+  if (state.route) facts.push(`route: ${state.route}`);
+  if (state.totalBytes !== undefined) facts.push(`size: ${formatBytes(state.totalBytes)}`);
+  if (state.multipartWorkflowId) facts.push(`chunks: child workflow \`${state.multipartWorkflowId}\``);
+  if (state.assetId) facts.push(`asset: \`${state.assetId}\`${state.assetStatus ? ` (${state.assetStatus})` : ''}`);
+  if (state.createAttempts > 1) facts.push(`create attempts: ${state.createAttempts}`);
+  if (state.error) facts.push(`error: ${state.error.type}: ${state.error.message}`);
+  return [...lines, ...facts.map((f) => `- ${f}`)].join('\n');
+}
+
+function isHttpUrl(value: unknown): boolean {
+  return typeof value === 'string' && /^https?:\/\/[^\s/?#]+[^\s]*$/i.test(value);
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
