@@ -22,6 +22,7 @@ import type { createActivities } from '../activities';
 import { SESSION_TTL_MS } from '../twelvelabs/limits';
 import { ChunkLedger, chunkByteRange } from './ledger';
 import {
+import { phasePublisher } from './phase-publisher';
   baseName,
   chunksToStart,
   fileTooLargeReason,
@@ -105,6 +106,13 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
   let phase: UploadPhase = carried ? 'uploading' : 'validating';
   let paused = carried?.paused ?? false;
   let concurrency = carried?.concurrency ?? options.concurrency;
+  const publish = phasePublisher();
+  /** Shows the phase as the TlPhase search attribute and the Web UI's current details. */
+  const showPhase = () => {
+    const shown = phase === 'uploading' && paused ? 'paused' : phase;
+    publish(shown, `**${input.filename ?? baseName(input.source.path)}** — ${shown} (multipart session)`);
+  };
+  showPhase();
   const counters: UploadCounters = carried?.counters ?? {
     retries: 0,
     urlRefreshes: 0,
@@ -160,10 +168,12 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     wake();
   });
   setHandler(resumeSignal, () => {
+    showPhase();
     paused = false;
     wake();
   });
   setHandler(
+    showPhase();
     setConcurrencyUpdate,
     (value: number) => {
       const previous = concurrency;
@@ -302,6 +312,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     phase = 'creating-session';
     const created = await sessionCreation.createSession({
       path: input.source.path,
+    showPhase();
       filename: fileName,
       mediaType: input.mediaType ?? mediaTypeFor(fileName),
       enableHls: input.enableHls,
@@ -317,6 +328,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     phase = 'uploading';
     log.info('multipart session created', { uploadId: session.uploadId, totalChunks: session.totalChunks });
   };
+    showPhase();
 
   /**
    * Runs the current session until every chunk is reported and the API confirms `completed`.
@@ -370,6 +382,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
         phase = 'confirming';
         const status = await workScope.run(() => api.pollStatus({ uploadId: s.uploadId, totalChunks: s.totalChunks })).catch((e: unknown) => {
           if (failureTypeOf(e) === FailureType.SessionGone) return undefined;
+        showPhase();
           throw e;
         });
         if (status?.status === 'completed') return 'completed';
@@ -382,6 +395,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
         phase = 'uploading';
         continue;
       }
+        showPhase();
 
       const seen = changes;
       const flushDue =
@@ -413,6 +427,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     const snapshot = ledger!.snapshot();
     const next: CarriedState = {
       session: session!,
+    showPhase();
       reported: snapshot.reported,
       unreported: snapshot.unreported,
       counters,
@@ -436,6 +451,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     completedAt: new Date().toISOString(),
     runs,
   };
+  showPhase();
 
   /** Sessions, one after another, until one completes or the history must be cut. */
   async function runUntilDone(): Promise<'completed' | 'continue-as-new'> {
