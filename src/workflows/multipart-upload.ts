@@ -21,8 +21,8 @@ import {
 import type { createActivities } from '../activities';
 import { SESSION_TTL_MS } from '../twelvelabs/limits';
 import { ChunkLedger, chunkByteRange } from './ledger';
-import {
 import { phasePublisher } from './phase-publisher';
+import {
   baseName,
   chunksToStart,
   fileTooLargeReason,
@@ -105,7 +105,6 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
   // ---- state (everything the progress query shows) ----
   let phase: UploadPhase = carried ? 'uploading' : 'validating';
   let paused = carried?.paused ?? false;
-  let concurrency = carried?.concurrency ?? options.concurrency;
   const publish = phasePublisher();
   /** Shows the phase as the TlPhase search attribute and the Web UI's current details. */
   const showPhase = () => {
@@ -113,6 +112,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     publish(shown, `**${input.filename ?? baseName(input.source.path)}** — ${shown} (multipart session)`);
   };
   showPhase();
+  let concurrency = carried?.concurrency ?? options.concurrency;
   const counters: UploadCounters = carried?.counters ?? {
     retries: 0,
     urlRefreshes: 0,
@@ -166,14 +166,14 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
   setHandler(pauseSignal, () => {
     paused = true;
     wake();
+    showPhase();
   });
   setHandler(resumeSignal, () => {
-    showPhase();
     paused = false;
     wake();
+    showPhase();
   });
   setHandler(
-    showPhase();
     setConcurrencyUpdate,
     (value: number) => {
       const previous = concurrency;
@@ -310,9 +310,9 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
       }
     }
     phase = 'creating-session';
+    showPhase();
     const created = await sessionCreation.createSession({
       path: input.source.path,
-    showPhase();
       filename: fileName,
       mediaType: input.mediaType ?? mediaTypeFor(fileName),
       enableHls: input.enableHls,
@@ -326,9 +326,9 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     sessionGone = false;
     oldestUnreportedAtMs = undefined;
     phase = 'uploading';
+    showPhase();
     log.info('multipart session created', { uploadId: session.uploadId, totalChunks: session.totalChunks });
   };
-    showPhase();
 
   /**
    * Runs the current session until every chunk is reported and the API confirms `completed`.
@@ -380,9 +380,9 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
 
       if (l.done && !reportInFlight) {
         phase = 'confirming';
+        showPhase();
         const status = await workScope.run(() => api.pollStatus({ uploadId: s.uploadId, totalChunks: s.totalChunks })).catch((e: unknown) => {
           if (failureTypeOf(e) === FailureType.SessionGone) return undefined;
-        showPhase();
           throw e;
         });
         if (status?.status === 'completed') return 'completed';
@@ -393,9 +393,9 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
         // Active but some chunks are not complete at TwelveLabs: send them again.
         counters.chunksResent += l.resend(status.incompleteChunks).length;
         phase = 'uploading';
+        showPhase();
         continue;
       }
-        showPhase();
 
       const seen = changes;
       const flushDue =
@@ -416,6 +416,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
       failure = { type: failureTypeOf(err) ?? 'Error', message: messageOf(err) };
       workScope.cancel(); // stop every other PUT: nothing keeps sending for a dead upload
     }
+    showPhase();
     // Wait until the in-flight PUTs have really stopped (their activities acknowledge).
     await CancellationScope.nonCancellable(allSettled);
     recordUploadFinished(isCancellation(err) ? 'cancelled' : 'failed', startedAt);
@@ -427,7 +428,6 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     const snapshot = ledger!.snapshot();
     const next: CarriedState = {
       session: session!,
-    showPhase();
       reported: snapshot.reported,
       unreported: snapshot.unreported,
       counters,
@@ -440,6 +440,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     return await continueAsNew<typeof multipartUploadWorkflow>({ ...input, carried: next });
   }
   phase = 'completed';
+  showPhase();
   recordUploadFinished('completed', startedAt);
   return {
     assetId: session!.assetId,
@@ -451,7 +452,6 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     completedAt: new Date().toISOString(),
     runs,
   };
-  showPhase();
 
   /** Sessions, one after another, until one completes or the history must be cut. */
   async function runUntilDone(): Promise<'completed' | 'continue-as-new'> {
