@@ -8,6 +8,9 @@ import { ChunkPutError, InvalidRequestError, InvalidResponseError, TwelveLabsApi
 import { FailureType } from '../workflows/types';
 import { SourceError } from './source';
 
+/** The longest wait a server's Retry-After can impose on one retry. */
+const MAX_SERVER_REQUESTED_DELAY_MS = 5 * 60_000;
+
 /** API codes that mean the session can no longer take chunks (contract 9.5, 9.6). */
 const SESSION_GONE_CODES = new Set(['upload_session_expired', 'upload_session_failed', 'upload_session_not_active']);
 
@@ -52,8 +55,9 @@ function apiFailure(err: TwelveLabsApiError): ApplicationFailure {
       type: FailureType.ApiUnavailable,
       message: err.message,
       nonRetryable: false,
-      // Honour Retry-After: Temporal waits exactly this long before the next attempt.
-      nextRetryDelay: err.retryAfterMs,
+      // Honour Retry-After: Temporal waits exactly this long before the next attempt (capped,
+      // so a bogus header cannot park an upload for hours).
+      nextRetryDelay: err.retryAfterMs === undefined ? undefined : Math.min(err.retryAfterMs, MAX_SERVER_REQUESTED_DELAY_MS),
     });
   }
   return nonRetryable(FailureType.ApiRequestRejected, err.message);

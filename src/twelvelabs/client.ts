@@ -528,7 +528,7 @@ export class TwelveLabsClient {
       }
       const errorBody = fromWireErrorBody(parsed);
       const contentType = res.headers['content-type'];
-      const retryAfterMs = retryAfterMsFromHeaders(res.headers, Date.now());
+      const retryAfterMs = retryAfterMsFromHeaders(res.headers, Date.now(), status);
       const secrets = [this.#apiKey];
       throw new TwelveLabsApiError({
         operation: spec.operation,

@@ -47,11 +47,17 @@ export function parseRateLimitResetMs(value: string | undefined, nowMs: number):
   return Math.max(0, Math.round(n * 1000) - nowMs);
 }
 
-/** The wait the server asked for, by the precedence above; undefined when it named none. */
-export function retryAfterMsFromHeaders(headers: HeaderSource, nowMs: number): number | undefined {
+/**
+ * The wait the server asked for, by the precedence above; undefined when it named none.
+ * Only a 429 or a 503 asks for a wait: `Retry-After` means that there (RFC 9110), and
+ * `X-Ratelimit-Reset` only says when the rate-limit window resets, which tells nothing about when
+ * a 500 will clear. Reading it on other statuses made a transient 5xx wait for the whole window.
+ */
+export function retryAfterMsFromHeaders(headers: HeaderSource, nowMs: number, status = 429): number | undefined {
+  if (status !== 429 && status !== 503) return undefined;
   const retryAfter = parseRetryAfterMs(headerValue(headers, 'retry-after'), nowMs);
   if (retryAfter !== undefined) return retryAfter;
   const ms = headerValue(headers, 'retry-after-ms');
   if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.round(Number(ms.trim()));
-  return parseRateLimitResetMs(headerValue(headers, 'x-ratelimit-reset'), nowMs);
+  return status === 429 ? parseRateLimitResetMs(headerValue(headers, 'x-ratelimit-reset'), nowMs) : undefined;
 }

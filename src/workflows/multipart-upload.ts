@@ -15,6 +15,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
   allHandlersFinished,
 } from '@temporalio/workflow';
@@ -136,6 +137,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
   let reportInFlight: Promise<void> | undefined;
   let refreshInFlight: Promise<void> | undefined;
   let oldestUnreportedAtMs: number | undefined;
+  let flushTimerArmed = false;
   let sessionGone = false;
   let fatal: unknown;
   // Every activity of the upload runs in this scope, so a fatal error can stop them all.
@@ -397,11 +399,20 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
         continue;
       }
 
+      // One timer per flush window (not one per wake-up): it wakes the loop when the oldest
+      // unreported chunk has waited reportFlushMs. A timer that fires late or for nothing is
+      // harmless: the loop just looks again.
+      if (oldestUnreportedAtMs !== undefined && !flushTimerArmed) {
+        flushTimerArmed = true;
+        sleep(Math.max(1, oldestUnreportedAtMs + options.reportFlushMs - now))
+          .catch(() => undefined) // cancelled with the workflow: nothing to flush then
+          .finally(() => {
+            flushTimerArmed = false;
+            wake();
+          });
+      }
       const seen = changes;
-      const flushDue =
-        oldestUnreportedAtMs === undefined ? undefined : Math.max(1, oldestUnreportedAtMs + options.reportFlushMs - now);
-      if (flushDue === undefined) await condition(() => changes !== seen);
-      else await condition(() => changes !== seen, flushDue);
+      await condition(() => changes !== seen);
     }
   };
 

@@ -48,6 +48,15 @@ describe('retryAfterMsFromHeaders', () => {
     expect(retryAfterMsFromHeaders({}, NOW)).toBeUndefined();
   });
 
+  it('asks for a wait only on 429 and 503: a rate-limit window says nothing about when a 500 clears', () => {
+    const reset = String(NOW / 1000 + 60);
+    expect(retryAfterMsFromHeaders({ 'x-ratelimit-reset': reset }, NOW, 500)).toBeUndefined();
+    expect(retryAfterMsFromHeaders({ 'retry-after': '3' }, NOW, 502)).toBeUndefined();
+    expect(retryAfterMsFromHeaders({ 'retry-after': '3', 'x-ratelimit-reset': reset }, NOW, 503)).toBe(3000);
+    expect(retryAfterMsFromHeaders({ 'x-ratelimit-reset': reset }, NOW, 503)).toBeUndefined();
+    expect(retryAfterMsFromHeaders({ 'x-ratelimit-reset': reset }, NOW, 429)).toBe(60_000);
+  });
+
   it('falls through an unparseable Retry-After', () => {
     expect(retryAfterMsFromHeaders({ 'retry-after': 'later', 'x-ratelimit-reset': '5' }, NOW)).toBe(5000);
   });

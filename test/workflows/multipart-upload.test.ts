@@ -135,7 +135,9 @@ describe('multipartUploadWorkflow', () => {
     const file = await makeFile(stack.dir, 'faults.mp4', 60 * CHUNK);
     await stack.emulator.setFaults({ put_500: 0.05, put_reset: 0.05, url_expired: 0.05, api_429: 0.15, retry_after_s: 1, api_5xx: 0.1 });
     const before = await stack.emulator.counters();
-    const result = await (await start({ source: { path: file.path } })).result();
+    const handle = await start({ source: { path: file.path } });
+    const sampler = setInterval(() => void handle.query(progressQuery).then((p) => process.env.TL_DEBUG && console.log(JSON.stringify({ ...p, fileName: undefined }))), 3000);
+    const result = await handle.result().finally(() => clearInterval(sampler));
 
     await expectAssembled(result, file.sha256, 60 * CHUNK);
     const after = await stack.emulator.counters();
