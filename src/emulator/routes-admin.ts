@@ -54,18 +54,15 @@ export function sessionAdminView(session: UploadSession): SessionAdminView {
     created_at: toWireTimestamp(session.createdAtMs),
     updated_at: toWireTimestamp(session.updatedAtMs),
     expires_at: toWireTimestamp(session.expiresAtMs),
-    chunks: session.touchedIndices().map((index) => {
-      const record = session.touch(index);
-      return {
-        index,
-        status: record.status,
-        put_count: record.putCount,
-        stored_size: record.latest?.sizeBytes ?? null,
-        stored_etag: record.latest?.etag ?? null,
-        accepted_etag: record.accepted?.etag ?? null,
-        error: record.error ?? null,
-      };
-    }),
+    chunks: session.touchedChunks().map(([index, record]) => ({
+      index,
+      status: record.status,
+      put_count: record.putCount,
+      stored_size: record.latest?.sizeBytes ?? null,
+      stored_etag: record.latest?.etag ?? null,
+      accepted_etag: record.accepted?.etag ?? null,
+      error: record.error ?? null,
+    })),
   };
 }
 

@@ -104,7 +104,8 @@ async function createSession({ req, res, apiKey, state }: ApiRequest): Promise<v
 async function sessionStatus(request: ApiRequest): Promise<void> {
   const page = parsePageRequest(request.url.searchParams);
   const session = ownedSession(request);
-  const touched = request.state.options.chunkListMode === 'touched' ? session.touchedIndices() : undefined;
+  const touched =
+    request.state.options.chunkListMode === 'touched' ? session.touchedChunks().map(([index]) => index) : undefined;
   const listedCount = touched ? touched.length : session.totalChunks;
   const { start, end, pageInfo } = pageWindow(page, listedCount);
   const chunks = [];

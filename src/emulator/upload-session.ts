@@ -126,8 +126,9 @@ export class UploadSession {
     return record;
   }
 
-  touchedIndices(): number[] {
-    return [...this.chunks.keys()].sort((a, b) => a - b);
+  /** Chunks that were PUT or reported, in ascending index. */
+  touchedChunks(): Array<[chunkIndex: number, record: ChunkRecord]> {
+    return [...this.chunks.entries()].sort(([a], [b]) => a - b);
   }
 
   /** Every stored file of the session, for purging. */
