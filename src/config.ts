@@ -139,6 +139,8 @@ export const CONFIG_ENV_VARS: readonly string[] = [
   'TL_ALLOWED_ROOTS',
   'TL_CODEC_SERVER_TOKEN',
   'TL_CODEC_ALLOWED_ORIGINS',
+  'TL_WEB_UI_URL',
+  'TL_SEARCH_ATTRIBUTES',
 ];
 export const CONFIG_ENV_PREFIXES: readonly string[] = ['TEMPORAL_GRPC_META_'];
 
@@ -248,4 +250,31 @@ export function codecServerConfig(env: NodeJS.ProcessEnv = process.env): CodecSe
     }
   }
   return { token, allowedOrigins };
+}
+
+// ---- Client library and CLI ----
+
+export interface UploadClientConfig {
+  /** Base URL of the Temporal Web UI for links (TL_WEB_UI_URL); guessed for local and Cloud. */
+  webUiUrl: string | undefined;
+  /**
+   * Start uploads with the TlFileName/TlFileSize/TlPhase search attributes (TL_SEARCH_ATTRIBUTES,
+   * default on). Turn off on a namespace where they are not registered.
+   */
+  searchAttributes: boolean;
+}
+
+export function uploadClientConfig(env: NodeJS.ProcessEnv = process.env, temporal = temporalConfig(env)): UploadClientConfig {
+  const flag = (env.TL_SEARCH_ATTRIBUTES ?? 'on').trim().toLowerCase();
+  if (!['on', 'off', 'true', 'false', '1', '0'].includes(flag)) {
+    throw new ConfigError(`TL_SEARCH_ATTRIBUTES=${env.TL_SEARCH_ATTRIBUTES} must be on or off`);
+  }
+  let webUiUrl = env.TL_WEB_UI_URL?.trim().replace(/\/+$/, '') || undefined;
+  if (webUiUrl !== undefined && !/^https?:\/\//.test(webUiUrl)) throw new ConfigError(`TL_WEB_UI_URL=${webUiUrl} is not an http(s) URL`);
+  if (webUiUrl === undefined) {
+    const host = temporal.address.replace(/:\d+$/, '');
+    if (temporal.address.endsWith('.tmprl.cloud:7233') || host.endsWith('.api.temporal.io')) webUiUrl = 'https://cloud.temporal.io';
+    else if (['127.0.0.1', 'localhost', '[::1]'].includes(host) && temporal.address.endsWith(':7233')) webUiUrl = 'http://localhost:8233';
+  }
+  return { webUiUrl, searchAttributes: ['on', 'true', '1'].includes(flag) };
 }

@@ -58,7 +58,7 @@ export interface Stack {
    * Starts an in-process worker on the stack's task queue; stopped by `stop()`. It may read files
    * under `allowedRoots` (default: the stack's temp dir) and uses the stack's data converter.
    */
-  startWorker(options?: { hostTaskQueue?: string; allowedRoots?: string[] }): Promise<InProcessWorker>;
+  startWorker(options?: { hostTaskQueue?: string; allowedRoots?: string[]; twelveLabsBaseUrl?: string }): Promise<InProcessWorker>;
   /**
    * Starts `src/worker.ts` as a separate process, configured through its environment
    * (TL_ALLOWED_ROOTS defaults to the stack's temp dir).
@@ -109,7 +109,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const created: Worker[] = await createUploadWorkers({
         connection: nativeConnection,
         taskQueue,
-        client: new TwelveLabsClient({ baseUrl: emulator.baseUrl, apiKey: API_KEY }),
+        client: new TwelveLabsClient({ baseUrl: workerOptions.twelveLabsBaseUrl ?? emulator.baseUrl, apiKey: API_KEY }),
         workflowBundle: await workflowBundle(options.dataConverter?.failureConverterPath),
         hostTaskQueue: workerOptions.hostTaskQueue,
         allowedRoots: workerOptions.allowedRoots ?? [dir],

@@ -1,0 +1,127 @@
+// uploadWorkflow end to end through the client library: real dev server, real worker, the
+// emulator over loopback (directly, or behind a real proxy that loses responses), real files.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UploadClient, UploadFailedError } from '../../src/client';
+import { MAX_DIRECT_BYTES } from '../../src/twelvelabs/limits';
+import type { UploadResult } from '../../src/workflows/types';
+import { startApiProxy, type ApiProxy } from '../support/api-proxy';
+import { makeFile, startStack, waitFor, workflowBundle, type InProcessWorker, type Stack } from '../support/harness';
+
+const CHUNK = 16 * 1024;
+
+describe('uploadWorkflow', () => {
+  let stack: Stack;
+  let client: UploadClient;
+  let worker: InProcessWorker;
+  let proxy: ApiProxy;
+  const started: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({ emulator: { chunkSizeBytes: CHUNK, assetReadyDelayMs: 10 } });
+    worker = await stack.startWorker();
+    client = new UploadClient(stack.temporal, { taskQueue: stack.taskQueue });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await stack?.stop();
+  });
+
+  async function upload(file: string, options: Parameters<UploadClient['startUpload']>[1] = {}) {
+    const run = await client.startUpload(file, { readyPollIntervalMs: 100, ...options });
+    started.push(run.workflowId);
+    return run;
+  }
+
+  it('sends a small file as one direct upload, streamed from disk, and waits until the asset is ready', async () => {
+    const file = await makeFile(stack.dir, 'small-clip.mp4', 300 * 1024 + 7);
+    const before = await stack.emulator.counters();
+    const run = await upload(file.path);
+    const result = (await client.result(run.workflowId)) as UploadResult;
+
+    expect(result).toMatchObject({ route: 'direct', fileName: 'small-clip.mp4', totalBytes: 300 * 1024 + 7, assetStatus: 'ready', reconciled: false });
+    expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: 300 * 1024 + 7, sha256: file.sha256 });
+    const after = await stack.emulator.counters();
+    expect((after.sessions_created ?? 0) - (before.sessions_created ?? 0)).toBe(0); // no multipart session
+    expect(await client.progress(run.workflowId)).toMatchObject({ phase: 'completed', percent: 100, assetId: result.assetId });
+  });
+
+  it('takes the multipart route above the direct threshold', async () => {
+    const file = await makeFile(stack.dir, 'above-threshold.mp4', 40 * CHUNK);
+    const run = await upload(file.path, { directMaxBytes: 20 * CHUNK });
+    const result = (await client.result(run.workflowId)) as UploadResult;
+
+    expect(result.route).toBe('multipart');
+    expect(result.multipart?.totalChunks).toBe(40);
+    expect(result.assetStatus).toBe('ready');
+    expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: 40 * CHUNK, sha256: file.sha256 });
+  });
+
+  it('routes a file one byte over the real 200 MiB default to multipart (sparse: nothing is written)', async () => {
+    const file = path.join(stack.dir, 'just-over-200mib.mp4');
+    fs.writeFileSync(file, '');
+    fs.truncateSync(file, MAX_DIRECT_BYTES + 1);
+    const run = await upload(file, { multipart: { concurrency: 1 } });
+    const state = await waitFor(async () => {
+      const p = await client.progress(run.workflowId);
+      return p.upload?.multipartWorkflowId && p;
+    }, 'the multipart child to start');
+    expect(state).toMatchObject({ route: 'multipart', totalBytes: MAX_DIRECT_BYTES + 1 });
+    await client.cancel(run.workflowId);
+    const err = await client.result(run.workflowId).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UploadFailedError);
+    expect((err as UploadFailedError).type).toBe('Cancelled');
+  });
+
+  it('refuses a file over 4 GiB with a clear reason and creates nothing (sparse file)', async () => {
+    const file = path.join(stack.dir, 'huge.mov');
+    fs.writeFileSync(file, '');
+    fs.truncateSync(file, 4 * 1024 ** 3 + 1);
+    const before = await stack.emulator.counters();
+    const run = await upload(file);
+    const err = (await client.result(run.workflowId).catch((e: unknown) => e)) as UploadFailedError;
+
+    expect(err).toBeInstanceOf(UploadFailedError);
+    expect(err.type).toBe('FileTooLarge');
+    expect(err.message).toMatch(/4294967297 bytes; TwelveLabs accepts at most 4294967296 bytes \(4 GiB\) per upload/);
+    const after = await stack.emulator.counters();
+    expect(after.sessions_created).toBe(before.sessions_created);
+    expect(after.requests_by_endpoint.A1 ?? 0).toBe(before.requests_by_endpoint.A1 ?? 0);
+  });
+
+  it('after a direct upload whose response was lost, adopts the asset it made instead of creating a second', async () => {
+    // From here on the only worker talks to TwelveLabs through a proxy that loses one A1 answer.
+    await worker.stop();
+    proxy = await startApiProxy({ target: stack.emulator.baseUrl });
+    const lossy = await stack.startWorker({ twelveLabsBaseUrl: proxy.baseUrl });
+    try {
+      const file = await makeFile(stack.dir, 'lost-response.mp4', 64 * 1024);
+      proxy.dropResponses('POST', '/assets', 1);
+      const before = await stack.emulator.counters();
+      const run = await upload(file.path, { reconcileDelayMs: 0 });
+      const result = (await client.result(run.workflowId)) as UploadResult;
+
+      expect(proxy.dropped()).toBe(1);
+      expect(result.reconciled).toBe(true);
+      // One A1 request: the asset it made was found in the list and adopted, not created again.
+      expect((await stack.emulator.counters()).requests_by_endpoint.A1 ?? 0).toBe((before.requests_by_endpoint.A1 ?? 0) + 1);
+      const named = await stack.api.listAssets({ filename: 'lost-response.mp4' });
+      expect(named.items.map((a) => a.id)).toEqual([result.assetId]);
+      expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: 64 * 1024, sha256: file.sha256 });
+    } finally {
+      await lossy.stop();
+    }
+  });
+
+  it('replays every recorded history deterministically', async () => {
+    const histories = [];
+    for (const workflowId of started) {
+      histories.push({ workflowId, history: await stack.temporal.workflow.getHandle(workflowId).fetchHistory() });
+    }
+    const replays = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories);
+    for await (const replay of replays) expect(replay.error, `replay of ${replay.workflowId}`).toBeUndefined();
+  });
+});
