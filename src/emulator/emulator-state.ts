@@ -171,10 +171,9 @@ export class EmulatorState {
     this.assets.delete(asset.id);
     if (asset.uploadId !== undefined) {
       const session = this.sessions.get(asset.uploadId);
-      if (session) {
-        this.failSession(session, 'The asset was deleted while the upload was in progress.');
-        void this.files.removeSession(session.uploadId);
-      }
+      // Only an active session fails; a completed one simply loses its bytes (its chunk files).
+      if (session) this.failSession(session, 'The asset was deleted while the upload was in progress.');
+      void this.files.removeSession(asset.uploadId);
     } else {
       void this.files.removeAsset(asset.id);
     }
