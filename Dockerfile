@@ -1,0 +1,20 @@
+# The upload worker (default command) and the TwelveLabs emulator (same image, other command).
+# Runs the TypeScript sources with tsx, as `npm run worker` does: no build step to drift from.
+#   docker build -t tl-uploads .
+#   docker run --rm -e TEMPORAL_ADDRESS=... -e TWELVELABS_API_KEY=... -e TL_ALLOWED_ROOTS=/media tl-uploads
+FROM node:20-bookworm-slim
+
+WORKDIR /app
+ENV NODE_ENV=production
+# The lockfile decides every version; dev tools (vitest, playwright-core, ...) stay out.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY tsconfig.json ./
+COPY src ./src
+
+USER node
+# Prometheus metrics, when TL_METRICS_BIND=0.0.0.0:9464.
+EXPOSE 9464
+# SIGTERM (docker stop) shuts the worker down gracefully: running chunk PUTs are cancelled
+# and continue on another worker. Give it the grace time in compose (stop_grace_period).
+CMD ["node", "--import", "tsx", "src/worker.ts"]
