@@ -10,6 +10,7 @@ store, assets) and prints its base URL, e.g. http://127.0.0.1:9100/v1.3, on a li
 
   --port <n>                  TCP port, 0 for any free one (default 0)
   --host <address>            interface to listen on (default 127.0.0.1)
+  --public-origin <url>       origin of the URLs handed out, e.g. http://emulator:9100 (default http://<host>:<port>)
   --api-key <key>             a valid x-api-key; repeat for several (default: $TWELVELABS_API_KEY)
   --chunk-size <bytes>        fixed chunk size (default: max(5 MiB, size/10000) rounded up to a MiB)
   --initial-urls <n|all>      presigned URLs in the create-session response (default 10)
@@ -34,6 +35,7 @@ export type CliCommand = { help: true } | { help: false; options: EmulatorOption
 const VALUE_FLAGS = new Set([
   'port',
   'host',
+  'public-origin',
   'api-key',
   'chunk-size',
   'initial-urls',
@@ -74,6 +76,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (port !== undefined) options.port = integer('port', port, 0, 65_535);
   const host = single('host');
   if (host !== undefined) options.host = host;
+  const publicOrigin = single('public-origin');
+  if (publicOrigin !== undefined) options.publicOrigin = publicOrigin;
   const chunkSize = single('chunk-size');
   if (chunkSize !== undefined) options.chunkSizeBytes = integer('chunk-size', chunkSize, 1);
   const initialUrls = single('initial-urls');

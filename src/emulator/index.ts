@@ -22,9 +22,9 @@ export { DEFAULT_API_KEY, defaultChunkSizeBytes, type EmulatorOptions } from './
 export type { SessionAdminView } from './routes-admin';
 
 export interface RunningEmulator {
-  /** `http://127.0.0.1:<port>/v1.3`: what a client uses as its base URL. */
+  /** `http://127.0.0.1:<port>/v1.3` (or publicOrigin + /v1.3): what a client uses as its base URL. */
   readonly baseUrl: string;
-  /** `http://127.0.0.1:<port>`: root of the store and of /_emulator. */
+  /** `http://127.0.0.1:<port>` (or publicOrigin): root of the store and of /_emulator. */
   readonly origin: string;
   readonly port: number;
   /** Where chunks and asset files are kept. */
@@ -65,7 +65,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   });
   const { port } = server.address() as AddressInfo;
-  const origin = `http://${urlHost(resolved.host)}:${port}`;
+  const origin = resolved.publicOrigin ?? `http://${urlHost(resolved.host)}:${port}`;
   const state = new EmulatorState(resolved, origin, new ObjectFiles(dataDir));
   server.on('request', createRequestHandler(state));
 

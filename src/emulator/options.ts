@@ -18,8 +18,14 @@ export type ChunkListMode = 'all' | 'touched';
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. Default 0. */
   port?: number;
-  /** Interface to listen on. Default '127.0.0.1'. URLs handed out always use this host. */
+  /** Interface to listen on. Default '127.0.0.1'. */
   host?: string;
+  /**
+   * Origin (`http://host:port`) of every URL handed out (base URL, presigned and asset URLs), for
+   * clients that reach the emulator under another name, e.g. another container. Default
+   * `http://<host>:<port>`, with a wildcard bind named by loopback.
+   */
+  publicOrigin?: string;
   /** Valid `x-api-key` values; each key is its own account. Default [DEFAULT_API_KEY]. */
   apiKeys?: string[];
   /** Valid keys without multipart preview access: 403 `api_not_allowed` on M1–M5 (9.12). Default []. */
@@ -80,6 +86,7 @@ export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1
 export interface ResolvedEmulatorOptions {
   port: number;
   host: string;
+  publicOrigin: string | undefined;
   apiKeys: ReadonlySet<string>;
   restrictedApiKeys: ReadonlySet<string>;
   chunkSizeFor: (totalSizeBytes: number) => number;
@@ -131,6 +138,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
   const resolved: ResolvedEmulatorOptions = {
     port: requireInteger('port', options.port ?? 0, 0, 65_535),
     host: options.host ?? '127.0.0.1',
+    publicOrigin: options.publicOrigin === undefined ? undefined : parseOrigin(options.publicOrigin),
     // A restricted key is still a valid key: it passes auth and fails only the preview endpoints.
     apiKeys: new Set([...apiKeys, ...restricted]),
     restrictedApiKeys: new Set(restricted),
@@ -188,4 +196,17 @@ function requireInteger(name: string, value: unknown, min: number, max = Number.
     throw new InvalidEmulatorOptions(`${name}: expected an integer in ${min}..${max}, got ${String(value)}`);
   }
   return value;
+}
+
+function parseOrigin(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidEmulatorOptions(`publicOrigin: '${text}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' || url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new InvalidEmulatorOptions(`publicOrigin: expected http://host:port with no path, got '${text}'`);
+  }
+  return url.origin;
 }

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator';
-import { admin, bytes, call, createSession, mintUrls, put, report, sha256, start, uploadChunk } from './support';
+import { admin, bytes, call, createSession, KEY, mintUrls, put, report, sha256, start, uploadChunk } from './support';
 
 const CHUNK = 1024;
 
@@ -133,6 +133,41 @@ describe('admin namespace', () => {
     expect(wrongMethod.status).toBe(405);
     const unknownEndpoint = await call(emu, 'GET', '/indexes');
     expect(unknownEndpoint.status).toBe(404);
+  });
+});
+
+describe('publicOrigin', () => {
+  it('roots every URL at the public origin and signs its host', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const emu = await start({ port, publicOrigin: `http://emulator.test:${port}`, chunkSizeBytes: CHUNK });
+    try {
+      expect(emu.baseUrl).toBe(`http://emulator.test:${port}/v1.3`);
+      // reach it over loopback, presenting the public name as Host, as a proxy or container network would
+      const local = `http://127.0.0.1:${port}`;
+      const created = await request(`${local}/v1.3/assets/multipart-uploads`, {
+        method: 'POST',
+        headers: { host: `emulator.test:${port}`, 'x-api-key': KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ filename: 'a.mp4', type: 'video', total_size: CHUNK }),
+      });
+      const session = (await created.body.json()) as { upload_urls: Array<{ url: string }> };
+      const url = new URL(session.upload_urls[0]!.url);
+      expect(url.origin).toBe(`http://emulator.test:${port}`);
+      const path = `${local}${url.pathname}${url.search}`;
+      const data = bytes(CHUNK);
+      const headers = { 'content-type': 'application/octet-stream', 'content-length': String(CHUNK) };
+      const wrongHost = await request(path, { method: 'PUT', headers, body: data });
+      expect(wrongHost.statusCode).toBe(403);
+      expect(await wrongHost.body.text()).toContain('SignatureDoesNotMatch');
+      const rightHost = await request(path, { method: 'PUT', headers: { ...headers, host: `emulator.test:${port}` }, body: data });
+      expect(rightHost.statusCode).toBe(200);
+      await rightHost.body.text();
+    } finally {
+      await emu.close();
+    }
+    await expect(start({ publicOrigin: 'http://x:1/v1.3' })).rejects.toThrow(/publicOrigin/);
   });
 });
 
