@@ -37,6 +37,8 @@ export function assetActivities(client: TwelveLabsClient) {
     async waitForAssetReady(input: WaitForAssetReadyInput): Promise<AssetReadiness> {
       const ctx = Context.current();
       const deadline = Date.now() + input.timeoutMs;
+      // Small assets are ready in a second or two: start polling fast, then back off to the interval.
+      let delayMs = Math.min(500, input.pollIntervalMs);
       for (;;) {
         let asset;
         try {
@@ -65,7 +67,8 @@ export function assetActivities(client: TwelveLabsClient) {
             details: [{ assetId: input.assetId }],
           });
         }
-        await ctx.sleep(Math.min(input.pollIntervalMs, Math.max(0, deadline - Date.now())));
+        await ctx.sleep(Math.min(delayMs, Math.max(0, deadline - Date.now())));
+        delayMs = Math.min(delayMs * 2, input.pollIntervalMs);
       }
     },
   };

@@ -85,19 +85,27 @@ export async function batchUploadWorkflow(input: BatchUploadInput): Promise<Batc
     startedAt,
     ...(completedAt ? { completedAt } : {}),
     ...(failure ? { error: failure } : {}),
-  }));
-  setHandler(pauseSignal, () => {
-    paused = true;
-    forward(pauseSignal);
-    changes++;
-    show();
-  });
-  setHandler(resumeSignal, () => {
-    paused = false;
-    forward(resumeSignal);
-    changes++;
-    show();
-  });
+  }), { description: 'Each file with its state, asset id or error, and the totals' });
+  setHandler(
+    pauseSignal,
+    () => {
+      paused = true;
+      forward(pauseSignal);
+      changes++;
+      show();
+    },
+    { description: 'Hold the batch: no new file starts, running uploads pause' },
+  );
+  setHandler(
+    resumeSignal,
+    () => {
+      paused = false;
+      forward(resumeSignal);
+      changes++;
+      show();
+    },
+    { description: 'Continue a paused batch' },
+  );
   setHandler(
     setBatchConcurrencyUpdate,
     (value: number) => {
@@ -108,6 +116,7 @@ export async function batchUploadWorkflow(input: BatchUploadInput): Promise<Batc
       return previous;
     },
     {
+      description: 'Files uploading at once (1..32); answers the previous value',
       validator: (value: number) => {
         if (!Number.isInteger(value) || value < 1 || value > MAX_BATCH_CONCURRENCY) {
           throw new Error(`files at once must be an integer from 1 to ${MAX_BATCH_CONCURRENCY}, got ${value}`);

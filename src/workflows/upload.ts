@@ -120,17 +120,27 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
     if (child) child.signal(signal).catch(() => undefined);
   };
 
-  setHandler(uploadProgressQuery, (): UploadState => ({ ...state, phase: shownPhase() }));
-  setHandler(pauseSignal, () => {
-    state.paused = true;
-    forward(pauseSignal);
-    show();
+  setHandler(uploadProgressQuery, (): UploadState => ({ ...state, phase: shownPhase() }), {
+    description: 'Phase, route, size, asset id; chunk details are in the multipart child workflow',
   });
-  setHandler(resumeSignal, () => {
-    state.paused = false;
-    forward(resumeSignal);
-    show();
-  });
+  setHandler(
+    pauseSignal,
+    () => {
+      state.paused = true;
+      forward(pauseSignal);
+      show();
+    },
+    { description: 'Hold the upload: no new chunk starts (a direct upload pauses only before it begins)' },
+  );
+  setHandler(
+    resumeSignal,
+    () => {
+      state.paused = false;
+      forward(resumeSignal);
+      show();
+    },
+    { description: 'Continue a paused upload' },
+  );
 
   /** Waits while paused, before a step that cannot be paused once begun. */
   const holdWhilePaused = async () => {

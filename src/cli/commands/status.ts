@@ -1,0 +1,42 @@
+// `tl-upload status <id>` (one snapshot) and `tl-upload watch <id>` (until the upload ends).
+
+import type { LiveProgress } from '../../workflows/types';
+import type { Command } from '../command';
+import { EXIT } from '../exit-codes';
+import { follow } from '../follow';
+import { formatBytes } from '../format';
+import { printJson, println, type CliIo } from '../io';
+import { intFlag, parse, positionals } from '../parse';
+import { progressLine } from '../progress-bar';
+
+export const statusCommand: Command = async (argv, io, connect) => {
+  const parsed = parse(argv, {});
+  const [workflowId] = positionals(parsed.positionals, ['workflow-id']);
+  const client = await connect();
+  const progress = await client.progress(workflowId!);
+  if (parsed.values.json) printJson(io, progress);
+  else printStatus(io, progress, client.webUiLink(workflowId!));
+  return progress.executionStatus === 'RUNNING' || progress.executionStatus === 'COMPLETED' ? EXIT.ok : EXIT.failed;
+};
+
+export const watchCommand: Command = async (argv, io, connect) => {
+  const parsed = parse(argv, { 'interval-ms': { type: 'string' } });
+  const [workflowId] = positionals(parsed.positionals, ['workflow-id']);
+  const intervalMs = intFlag('interval-ms', parsed.values['interval-ms'], 100, 60_000);
+  const client = await connect();
+  return follow(io, client, workflowId!, { json: parsed.values.json ?? false, ...(intervalMs !== undefined ? { intervalMs } : {}) });
+};
+
+function printStatus(io: CliIo, p: LiveProgress, link: string | undefined): void {
+  println(io, `${p.kind} ${p.workflowId}: ${p.executionStatus.toLowerCase()}, ${p.phase}${p.route ? ` (${p.route})` : ''}`);
+  println(io, progressLine(p));
+  if (p.inFlightBytes > 0) println(io, `in flight: ${formatBytes(p.inFlightBytes)} inside running transfers`);
+  if (p.concurrency !== undefined) println(io, `concurrency: ${p.concurrency}${p.paused ? ' (paused)' : ''}`);
+  if (p.batch) {
+    const t = p.batch.totals;
+    println(io, `files: ${t.completed} completed, ${t.failed} failed, ${t.running} running, ${t.waiting} waiting of ${t.files}`);
+  }
+  if (p.assetId) println(io, `asset id: ${p.assetId}`);
+  if (p.error) println(io, `error: ${p.error.type}: ${p.error.message}`);
+  if (link) println(io, `workflow: ${link}`);
+}

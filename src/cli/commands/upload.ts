@@ -1,0 +1,102 @@
+// `tl-upload upload <file|dir|url>...`: one upload, or a batch for a directory or several
+// sources; attaches when the same upload already ran or runs.
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { UploadFailedError, type StartedUpload } from '../../client';
+import { MAX_DIRECT_BYTES } from '../../twelvelabs/limits';
+import { MAX_BATCH_CONCURRENCY, MAX_CONCURRENCY, type UploadInput } from '../../workflows/types';
+import type { Command } from '../command';
+import { CliUsageError, EXIT } from '../exit-codes';
+import { follow } from '../follow';
+import { printJson, println } from '../io';
+import { intFlag, keyValues, parse } from '../parse';
+
+export const uploadCommand: Command = async (argv, io, connect) => {
+  const { values, positionals } = parse(argv, {
+    wait: { type: 'boolean' },
+    detach: { type: 'boolean' },
+    id: { type: 'string' },
+    concurrency: { type: 'string' },
+    'chunk-concurrency': { type: 'string' },
+    recursive: { type: 'boolean' },
+    filename: { type: 'string' },
+    metadata: { type: 'string', multiple: true },
+    hls: { type: 'boolean' },
+    thumbnail: { type: 'boolean' },
+    'no-ready-wait': { type: 'boolean' },
+    'direct-max-bytes': { type: 'string' },
+  });
+  if (positionals.length === 0) throw new CliUsageError('give at least one file, directory or URL to upload');
+  const json = values.json ?? false;
+
+  const isUrl = (arg: string) => /^https?:\/\//i.test(arg);
+  const localKinds = await Promise.all(
+    positionals.map(async (arg) => (isUrl(arg) ? 'url' : await fs.stat(arg).then((s) => (s.isDirectory() ? 'dir' : 'file'), () => 'unknown'))),
+  );
+  const directory = localKinds.length === 1 && localKinds[0] === 'dir' ? positionals[0] : undefined;
+  if (localKinds.length > 1 && localKinds.includes('dir')) throw new CliUsageError('give a directory on its own, or files and URLs');
+  const single = positionals.length === 1 && directory === undefined;
+  if (!single && values.filename !== undefined) throw new CliUsageError('--filename names one upload; it cannot apply to a batch');
+  if (single && values['chunk-concurrency'] !== undefined) throw new CliUsageError('--chunk-concurrency is for batches; use --concurrency');
+
+  const concurrency = intFlag('concurrency', values.concurrency, 1, single ? MAX_CONCURRENCY : MAX_BATCH_CONCURRENCY);
+  const chunkConcurrency = intFlag('chunk-concurrency', values['chunk-concurrency'], 1, MAX_CONCURRENCY);
+  const directMaxBytes = intFlag('direct-max-bytes', values['direct-max-bytes'], 1, MAX_DIRECT_BYTES);
+  const metadata = keyValues('metadata', values.metadata);
+  const perFileChunks = single ? concurrency : chunkConcurrency;
+  const options: Omit<UploadInput, 'source'> = {
+    ...(Object.keys(metadata).length > 0 ? { userMetadata: metadata } : {}),
+    ...(values.hls ? { enableHls: true } : {}),
+    ...(values.thumbnail ? { enableThumbnail: true } : {}),
+    ...(values['no-ready-wait'] ? { waitForReady: false } : {}),
+    ...(directMaxBytes !== undefined ? { directMaxBytes } : {}),
+    ...(perFileChunks !== undefined ? { multipart: { concurrency: perFileChunks } } : {}),
+  };
+
+  const client = await connect();
+  let started: StartedUpload;
+  if (single) {
+    started = await client.startUpload(positionals[0]!, {
+      ...options,
+      ...(values.filename !== undefined ? { filename: values.filename } : {}),
+      ...(values.id !== undefined ? { workflowId: values.id } : {}),
+    });
+  } else {
+    started = await client.startBatch({
+      ...(directory !== undefined ? { directory, recursive: values.recursive ?? false } : { sources: positionals }),
+      upload: options,
+      ...(concurrency !== undefined ? { maxConcurrentUploads: concurrency } : {}),
+      ...(values.id !== undefined ? { workflowId: values.id } : {}),
+    });
+  }
+
+  if (json) {
+    if (!values.wait) {
+      printJson(io, started);
+      return EXIT.ok;
+    }
+    try {
+      const result = await client.result(started.workflowId);
+      printJson(io, { ...started, status: 'completed', result });
+      return 'items' in result && (result.totals.failed > 0 || result.totals.cancelled > 0) ? EXIT.failed : EXIT.ok;
+    } catch (err) {
+      if (!(err instanceof UploadFailedError)) throw err;
+      printJson(io, { ...started, status: err.type === 'Cancelled' ? 'cancelled' : 'failed', error: { type: err.type, message: err.message, ...(err.assetId ? { assetId: err.assetId } : {}) } });
+      return EXIT.failed;
+    }
+  }
+
+  const what = single ? (directory ?? displayName(positionals[0]!)) : directory ? `${directory}/` : `${positionals.length} files`;
+  println(io, `${started.attached ? 'attached to the existing' : 'started'} ${started.kind} ${started.workflowId} (${what})`);
+  if (values.detach) {
+    println(io, `workflow: ${started.webUiLink ?? started.workflowId}`);
+    println(io, `follow it with: tl-upload watch ${started.workflowId}`);
+    return EXIT.ok;
+  }
+  return follow(io, client, started.workflowId, { json: false });
+};
+
+function displayName(arg: string): string {
+  return /^https?:\/\//i.test(arg) ? arg : path.basename(arg);
+}

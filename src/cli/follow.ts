@@ -1,0 +1,76 @@
+// Following an upload to its end, as `upload` and `watch` do: the live progress bar (or one JSON
+// line per update), then the outcome (asset id, or each file of a batch) and the Web UI link.
+
+import { UploadFailedError, type UploadClient } from '../client';
+import type { BatchUploadResult, LiveProgress, UploadResult } from '../workflows/types';
+import { EXIT } from './exit-codes';
+import { formatBytes, table } from './format';
+import { printJsonLine, println, type CliIo } from './io';
+import { ProgressRenderer } from './progress-bar';
+
+export interface FollowOptions {
+  json: boolean;
+  intervalMs?: number;
+}
+
+/** Watches until the workflow closes (or Ctrl-C); returns the exit code. */
+export async function follow(io: CliIo, client: UploadClient, workflowId: string, options: FollowOptions): Promise<number> {
+  const renderer = new ProgressRenderer(io.stdout);
+  let last: LiveProgress | undefined;
+  for await (const progress of client.watch(workflowId, { intervalMs: options.intervalMs ?? 500, signal: io.interrupt })) {
+    last = progress;
+    if (options.json) printJsonLine(io, progress);
+    else renderer.draw(progress);
+  }
+  renderer.finish();
+  if (io.interrupt.aborted || !last) {
+    io.stderr.write(`stopped watching; the upload goes on: tl-upload watch ${workflowId}\n`);
+    return EXIT.interrupted;
+  }
+  if (options.json) return last.executionStatus === 'COMPLETED' && !(last.batch && last.batch.totals.failed > 0) ? EXIT.ok : EXIT.failed;
+  return reportOutcome(io, client, workflowId);
+}
+
+/** Prints how the upload ended: the asset (or each file of a batch), or the typed error. */
+export async function reportOutcome(io: CliIo, client: UploadClient, workflowId: string): Promise<number> {
+  const link = client.webUiLink(workflowId);
+  try {
+    const result = await client.result(workflowId);
+    if ('items' in result) {
+      printBatch(io, result);
+      if (link) println(io, `workflow: ${link}`);
+      return result.totals.failed > 0 || result.totals.cancelled > 0 ? EXIT.failed : EXIT.ok;
+    }
+    printUpload(io, result);
+    println(io, `asset id: ${result.assetId}`);
+    println(io, `workflow: ${link ?? workflowId}`);
+    return EXIT.ok;
+  } catch (err) {
+    if (!(err instanceof UploadFailedError)) throw err;
+    io.stderr.write(`✗ ${workflowId} ${err.type === 'Cancelled' ? 'was cancelled' : `failed: ${err.type}: ${err.message}`}\n`);
+    if (err.assetId) io.stderr.write(`  asset id: ${err.assetId}\n`);
+    io.stderr.write(`  workflow: ${link ?? workflowId}\n`);
+    return EXIT.failed;
+  }
+}
+
+function printUpload(io: CliIo, result: UploadResult): void {
+  const size = result.totalBytes !== undefined ? ` (${formatBytes(result.totalBytes)})` : '';
+  const how = result.route === 'multipart' && result.multipart ? `multipart, ${result.multipart.totalChunks} chunks` : result.route;
+  println(io, `✓ uploaded ${result.fileName}${size} as a ${how} upload; asset ${result.assetStatus}${result.reconciled ? ' (adopted after an ambiguous create)' : ''}`);
+}
+
+function printBatch(io: CliIo, result: BatchUploadResult): void {
+  const rows = [['', 'FILE', 'SIZE', 'ASSET OR ERROR']];
+  for (const item of result.items) {
+    rows.push([
+      item.state === 'completed' ? '✓' : '✗',
+      item.fileName,
+      item.sizeBytes !== undefined ? formatBytes(item.sizeBytes) : '-',
+      item.assetId ?? (item.error ? `${item.error.type}: ${item.error.message}` : item.state),
+    ]);
+  }
+  println(io, table(rows));
+  const t = result.totals;
+  println(io, `${t.completed} of ${t.files} files uploaded${t.failed ? `, ${t.failed} failed` : ''}${t.cancelled ? `, ${t.cancelled} cancelled` : ''}`);
+}

@@ -1,0 +1,99 @@
+// Help texts of tl-upload: the overview and one page per command (`tl-upload <command> --help`).
+
+export const OVERVIEW = `tl-upload: durable TwelveLabs uploads on Temporal
+
+Usage: tl-upload <command> [options]
+
+Commands:
+  upload <file|dir|url>...   upload files, every media file under a directory, or URLs
+  status <id>                show an upload's progress once
+  watch <id>                 follow an upload's progress until it ends
+  pause <id>                 hold an upload (chunks in flight finish; no new ones start)
+  resume <id>                continue a paused upload
+  concurrency <id> <n>       change chunk PUTs in flight (a batch: files at once)
+  cancel <id>                cancel an upload: in-flight PUTs stop, nothing more is sent
+  list                       uploads Temporal knows, newest first
+  incomplete                 open multipart sessions at TwelveLabs
+  assets list|get|delete|metadata   the assets at TwelveLabs
+
+Every command takes --json (output for scripts) and --help.
+Configuration comes from the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
+TEMPORAL_TLS_*, TEMPORAL_PROFILE, TL_TASK_QUEUE, TL_WEB_UI_URL, TL_SEARCH_ATTRIBUTES, TL_CODEC_KEYS.
+The CLI needs no TwelveLabs API key: the worker holds it, and every TwelveLabs call runs there.
+
+Exit codes: 0 done, 1 failed or cancelled, 2 bad usage or configuration, 3 not found,
+4 Temporal unreachable or no worker answered, 130 interrupted while watching.`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  upload: `Usage: tl-upload upload <file|dir|url>... [options]
+
+One file or URL runs one upload: a local file up to 200 MiB goes as a direct upload, a larger
+one up to 4 GiB as a multipart upload, a larger one is refused; a URL is fetched by TwelveLabs.
+A directory, or several arguments, run a batch (every media file under the directory).
+Paths are read by the worker, so they must exist on the worker's host (under TL_ALLOWED_ROOTS).
+
+Starting again with the same file (same path, size and modification time), URL or --id
+attaches to that upload instead of starting a second one.
+
+Without --json the command follows the upload with a progress bar and ends with the asset id
+and a link to the workflow in the Web UI (Ctrl-C stops watching; the upload goes on).
+With --json it prints the start record and returns; add --wait to print the result instead.
+
+Options:
+  --wait                   wait for the result (with --json)
+  --detach                 do not follow the progress (without --json)
+  --json                   machine-readable output
+  --id <workflow-id>       the upload's workflow id (default: from the file's identity)
+  --concurrency <n>        chunk PUTs in flight per multipart upload (1..64, default 8);
+                           for a batch: files uploading at once (1..32, default 4)
+  --chunk-concurrency <n>  for a batch: chunk PUTs in flight per file
+  --recursive              a directory: also its subdirectories
+  --filename <name>        the asset's name (one upload only; default: the file's name)
+  --metadata <key=value>   user metadata, repeatable (numbers and true/false are typed)
+  --hls, --thumbnail       ask TwelveLabs for an HLS stream / a thumbnail
+  --no-ready-wait          return once uploaded, without waiting for the asset to be ready
+  --direct-max-bytes <n>   largest file sent as a direct upload (default and max 209715200)
+  --help`,
+  status: `Usage: tl-upload status <workflow-id> [--json]
+
+Shows the upload's progress once: phase, bytes sent (including chunks in flight), rate, ETA,
+the asset id, or the error.`,
+  watch: `Usage: tl-upload watch <workflow-id> [--json] [--interval-ms <n>]
+
+Follows the upload's progress until it ends. With --json, prints one JSON object per line.
+Exits 0 when the upload completed, 1 when it failed or was cancelled.`,
+  pause: `Usage: tl-upload pause <workflow-id> [--json]
+
+Holds a running upload or batch: chunks (or files) in flight finish, no new ones start. A direct
+upload is a single request and cannot pause halfway; it pauses only before it begins.`,
+  resume: `Usage: tl-upload resume <workflow-id> [--json]
+
+Continues a paused upload or batch.`,
+  concurrency: `Usage: tl-upload concurrency <workflow-id> <n> [--json]
+
+Changes how many chunk PUTs a running multipart upload keeps in flight (1..64), or how many
+files a batch uploads at once (1..32). Prints the previous value.`,
+  cancel: `Usage: tl-upload cancel <workflow-id> [--json]
+
+Cancels a running upload or batch: in-flight PUTs stop, nothing more is sent, and the workflow
+ends as cancelled.`,
+  list: `Usage: tl-upload list [--running] [--phase <phase>] [--file <name>] [--limit <n>] [--json]
+
+Lists the uploads and batches Temporal knows, newest first, with their search attributes
+(TlFileName, TlFileSize, TlPhase); the same filters work in the Web UI.`,
+  incomplete: `Usage: tl-upload incomplete [--limit <n>] [--json]
+
+Lists the open multipart sessions at TwelveLabs (what interrupted uploads may have left; each
+expires 24 hours after it began). The call runs on the worker.`,
+  assets: `Usage: tl-upload assets <list|get|delete|metadata> ... [--json]
+
+  assets list [--filename <substring>] [--type video|audio|image] [--page <n>] [--limit <n>]
+  assets get <asset-id>
+  assets delete <asset-id> [--force]
+  assets metadata <asset-id>                          show the user metadata
+  assets metadata <asset-id> --set k=v ... --unset k  merge changes (A5)
+  assets metadata <asset-id> --replace --set k=v ...  replace all keys (A6)
+  assets metadata <asset-id> --clear                  remove every key (A7)
+
+Every call runs on the worker, which holds the TwelveLabs API key.`,
+};

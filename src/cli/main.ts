@@ -1,0 +1,79 @@
+// tl-upload: the command line of the product. `runCli` dispatches one command and returns its
+// exit code (tests and the demo call it in process); run as a program, it wires up the real
+// process streams, Ctrl-C and the exit code. Every TwelveLabs call runs on the worker: the CLI
+// needs Temporal access only.
+
+import { UploadClient } from '../client';
+import type { Command } from './command';
+import { assetsCommand } from './commands/assets';
+import { cancelCommand, concurrencyCommand, pauseCommand, resumeCommand } from './commands/control';
+import { incompleteCommand, listCommand } from './commands/list';
+import { statusCommand, watchCommand } from './commands/status';
+import { uploadCommand } from './commands/upload';
+import { classifyError, EXIT } from './exit-codes';
+import { COMMAND_HELP, OVERVIEW } from './help';
+import { printJson, type CliIo } from './io';
+
+const COMMANDS: Record<string, Command> = {
+  upload: uploadCommand,
+  status: statusCommand,
+  watch: watchCommand,
+  pause: pauseCommand,
+  resume: resumeCommand,
+  cancel: cancelCommand,
+  concurrency: concurrencyCommand,
+  list: listCommand,
+  incomplete: incompleteCommand,
+  assets: assetsCommand,
+};
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    io.stdout.write(`${topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : OVERVIEW}\n`);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`tl-upload: unknown command '${name}'\n${OVERVIEW}\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${COMMAND_HELP[name]}\n`);
+    return EXIT.ok;
+  }
+
+  let client: UploadClient | undefined;
+  const connect = async () => (client ??= await UploadClient.connect(io.env));
+  const json = rest.includes('--json');
+  try {
+    return await command(rest, io, connect);
+  } catch (err) {
+    const failure = classifyError(err);
+    io.stderr.write(`tl-upload ${name}: ${failure.message}\n`);
+    if (failure.exitCode === EXIT.usage && failure.code === 'usage') io.stderr.write(`see: tl-upload ${name} --help\n`);
+    if (json) printJson(io, { error: { code: failure.code, ...(failure.type ? { type: failure.type } : {}), message: failure.message } });
+    return failure.exitCode;
+  } finally {
+    await client?.close().catch(() => undefined);
+  }
+}
+
+/** The program: real streams, Ctrl-C stops watching (a second one exits at once). */
+export async function main(argv = process.argv.slice(2)): Promise<never> {
+  const interrupt = new AbortController();
+  process.on('SIGINT', () => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    interrupt.abort();
+  });
+  const code = await runCli(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupt: interrupt.signal }).catch((err: unknown) => {
+    process.stderr.write(`tl-upload: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.failed;
+  });
+  // Let stdout drain (a pipe to jq, say) before leaving.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}
+
+if (require.main === module) void main();

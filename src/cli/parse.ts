@@ -1,0 +1,44 @@
+// Command-line parsing for tl-upload's commands, on node:util parseArgs (strict: an unknown flag
+// is a usage error, never silently ignored).
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CliUsageError } from './exit-codes';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export const COMMON_OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Options;
+
+export function parse<T extends Options>(argv: string[], options: T) {
+  return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+}
+
+/** A positive integer flag in `min..max`. */
+export function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliUsageError(`--${name} must be an integer from ${min} to ${max}, got ${value}`);
+  return n;
+}
+
+/** `key=value` pairs; values that read as JSON numbers or booleans are typed, others are strings. */
+export function keyValues(flag: string, pairs: string[] | undefined): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliUsageError(`--${flag} takes key=value, got ${pair}`);
+    const raw = pair.slice(eq + 1);
+    out[pair.slice(0, eq)] = /^(true|false|-?\d+(\.\d+)?)$/.test(raw) ? (JSON.parse(raw) as number | boolean) : raw;
+  }
+  return out;
+}
+
+/** Exactly `count` positionals, or a usage error naming them. */
+export function positionals(list: string[], names: string[]): string[] {
+  if (list.length !== names.length) {
+    throw new CliUsageError(`expected ${names.map((n) => `<${n}>`).join(' ')}${list.length > names.length ? `, got extra ${list.slice(names.length).join(' ')}` : ''}`);
+  }
+  return list;
+}
