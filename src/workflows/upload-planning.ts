@@ -40,9 +40,9 @@ export function sourceLabel(source: UploadSource): string {
 export function uploadFileName(input: Pick<UploadInput, 'source' | 'filename'>): string {
   if (input.filename) return input.filename;
   if (!isUrlSource(input.source)) return baseName(input.source.path);
-  const withoutQuery = input.source.url.replace(/[?#].*$/, '');
-  const last = baseName(withoutQuery.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, ''));
-  return last && last !== withoutQuery ? safeDecode(last) : 'media';
+  const urlPath = input.source.url.replace(/[?#].*$/, '').replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
+  const last = urlPath.split('/').filter(Boolean).pop();
+  return last ? safeDecode(last) : 'media';
 }
 
 export function uploadInputProblems(input: unknown): string[] {

@@ -1,0 +1,149 @@
+// The pure parts behind live progress and routing: rate and ETA, in-flight bytes from
+// heartbeats, the progress line, the route decision at its boundaries, input checks, batch
+// totals, and workflow ids from a file's identity.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { progressLine } from '../../src/cli/progress-bar';
+import { formatDuration } from '../../src/cli/format';
+import { chunkBytesInFlight, directBytesInFlight, uploadLiveProgress } from '../../src/progress/live-progress';
+import { etaSeconds, RateMeter } from '../../src/progress/rate-meter';
+import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../../src/twelvelabs/limits';
+import { localIdentity, toUploadSource, uploadWorkflowId } from '../../src/upload-identity';
+import { batchInputProblems, batchTotals } from '../../src/workflows/batch-planning';
+import type { BatchItem, UploadProgress, UploadState } from '../../src/workflows/types';
+import { chooseFileRoute, uploadFileName, uploadInputProblems } from '../../src/workflows/upload-planning';
+
+describe('RateMeter', () => {
+  it('averages over its window and forgets older samples', () => {
+    const meter = new RateMeter(2_000);
+    meter.add({ atMs: 0, bytes: 0 });
+    expect(meter.bytesPerSecond()).toBeUndefined();
+    meter.add({ atMs: 1_000, bytes: 10_000 });
+    expect(meter.bytesPerSecond()).toBe(10_000);
+    meter.add({ atMs: 5_000, bytes: 10_000 }); // stalled: the window now shows it
+    meter.add({ atMs: 6_000, bytes: 12_000 });
+    expect(meter.bytesPerSecond()).toBe(2_000);
+  });
+
+  it('starts afresh when the count goes down (a new session)', () => {
+    const meter = new RateMeter();
+    meter.add({ atMs: 0, bytes: 50_000 });
+    meter.add({ atMs: 1_000, bytes: 60_000 });
+    meter.add({ atMs: 2_000, bytes: 1_000 });
+    expect(meter.bytesPerSecond()).toBeUndefined();
+  });
+
+  it('gives an ETA only when moving', () => {
+    expect(etaSeconds(1_000, 400, 100)).toBe(6);
+    expect(etaSeconds(1_000, 400, 0)).toBeUndefined();
+    expect(etaSeconds(undefined, 400, 100)).toBeUndefined();
+  });
+});
+
+describe('live progress from heartbeats', () => {
+  const running = [
+    { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 7, bytesSent: 3_000 } },
+    { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 8, bytesSent: 1_000 } },
+    // a chunk the ledger already counts as uploaded: its last heartbeat must not count twice
+    { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 5, bytesSent: 4_096 } },
+    // waiting for a retry: it streams nothing now
+    { activityType: 'uploadChunk', started: false, heartbeat: { chunkIndex: 9, bytesSent: 2_000 } },
+    { activityType: 'reportBatch', started: true, heartbeat: undefined },
+  ];
+
+  it('counts only the chunks the workflow has in flight, and only started attempts', () => {
+    expect(chunkBytesInFlight(running, [7, 8, 9])).toBe(4_000);
+    expect(directBytesInFlight([{ activityType: 'uploadDirect', started: true, heartbeat: { bytesSent: 12_345 } }])).toBe(12_345);
+  });
+
+  it('adds in-flight bytes to the stored ones for a multipart upload, with percent, rate and ETA', () => {
+    const state: UploadState = {
+      phase: 'uploading',
+      route: 'multipart',
+      fileName: 'talk.mp4',
+      source: '/media/talk.mp4',
+      totalBytes: 40_960,
+      confirmedBytes: 0,
+      multipartWorkflowId: 'u/multipart-1',
+      paused: false,
+      createAttempts: 0,
+      startedAt: '2030-01-01T00:00:00.000Z',
+    };
+    const multipart = {
+      phase: 'uploading',
+      fileName: 'talk.mp4',
+      totalBytes: 40_960,
+      confirmedBytes: 8_192,
+      uploadedBytes: 16_384,
+      inFlightChunks: [7, 8],
+      concurrency: 2,
+      startedAt: '2030-01-01T00:00:00.000Z',
+    } as UploadProgress;
+    const live = uploadLiveProgress({ workflowId: 'u', executionStatus: 'RUNNING', state, multipart, activities: running, nowMs: Date.parse('2030-01-01T00:00:10.000Z') });
+    expect(live).toMatchObject({ confirmedBytes: 8_192, inFlightBytes: 4_000, sentBytes: 20_384, totalBytes: 40_960, concurrency: 2 });
+    expect(live.percent).toBeCloseTo((20_384 / 40_960) * 100);
+    expect(live.bytesPerSecond).toBeCloseTo(2_038.4);
+    expect(live.etaSeconds).toBeCloseTo((40_960 - 20_384) / 2_038.4);
+  });
+
+  it('draws bar, percent, bytes, rate, ETA and phase on one line', () => {
+    const line = progressLine({
+      workflowId: 'u', kind: 'upload', executionStatus: 'RUNNING', phase: 'uploading', title: 'talk.mp4',
+      totalBytes: 4 * 1024 * 1024, sentBytes: 1024 * 1024, confirmedBytes: 0, inFlightBytes: 0, percent: 25,
+      bytesPerSecond: 512 * 1024, etaSeconds: 6, paused: false,
+    });
+    expect(line).toBe('[#######.....................]   25.0%  1.0 MiB / 4.0 MiB  512 KiB/s  ETA 6s  uploading  talk.mp4');
+    expect(formatDuration(3725)).toBe('1h02m');
+  });
+});
+
+describe('routes and input checks', () => {
+  it('sends up to 200 MiB direct, up to 4 GiB multipart, and refuses more', () => {
+    expect(chooseFileRoute(1, MAX_DIRECT_BYTES)).toEqual({ route: 'direct' });
+    expect(chooseFileRoute(MAX_DIRECT_BYTES, MAX_DIRECT_BYTES)).toEqual({ route: 'direct' });
+    expect(chooseFileRoute(MAX_DIRECT_BYTES + 1, MAX_DIRECT_BYTES)).toEqual({ route: 'multipart' });
+    expect(chooseFileRoute(MAX_MULTIPART_BYTES, MAX_DIRECT_BYTES)).toEqual({ route: 'multipart' });
+    expect(chooseFileRoute(MAX_MULTIPART_BYTES + 1, MAX_DIRECT_BYTES)).toMatchObject({ refused: expect.stringMatching(/at most 4294967296 bytes \(4 GiB\)/) });
+    expect(chooseFileRoute(2_000, 1_000)).toEqual({ route: 'multipart' }); // a lower test threshold
+  });
+
+  it('lists every problem of a bad input at once', () => {
+    expect(uploadInputProblems({ source: { url: 'ftp://x/y.mp4' }, directMaxBytes: MAX_DIRECT_BYTES + 1, multipart: { concurrency: 0 } })).toEqual([
+      'source.url must be an http(s) URL',
+      'concurrency must be an integer from 1 to 64',
+      `directMaxBytes must be an integer from 1 to ${MAX_DIRECT_BYTES}`,
+    ]);
+    expect(batchInputProblems({ sources: [{ path: '/a.mp4' }], directory: { path: '/d' } })).toEqual(['give either sources or directory (exactly one)']);
+  });
+
+  it('names an upload after the file, or the last segment of the URL', () => {
+    expect(uploadFileName({ source: { path: '/media/Keynote 2030.mp4' } })).toBe('Keynote 2030.mp4');
+    expect(uploadFileName({ source: { url: 'https://cdn.example/v/clip%20one.mov?sig=abc' } })).toBe('clip one.mov');
+    expect(uploadFileName({ source: { url: 'https://cdn.example/' } })).toBe('media');
+  });
+
+  it('sums a batch by state and bytes', () => {
+    const item = (state: BatchItem['state'], sizeBytes?: number): BatchItem => ({ index: 0, source: 's', fileName: 'f', workflowId: 'w', state, ...(sizeBytes !== undefined ? { sizeBytes } : {}) });
+    expect(batchTotals([item('completed', 10), item('failed', 5), item('running', 7), item('waiting')])).toEqual({
+      files: 4, waiting: 1, running: 1, completed: 1, failed: 1, cancelled: 0, totalBytes: 22, completedBytes: 10,
+    });
+  });
+});
+
+describe('workflow ids from the source identity', () => {
+  it('is the same for the same file, and changes when the file changes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-id-'));
+    const file = path.join(dir, 'clip.mp4');
+    fs.writeFileSync(file, 'abc');
+    const source = toUploadSource(file);
+    const first = uploadWorkflowId(source, await localIdentity(source));
+    expect(first).toMatch(/^upload-clip\.mp4-[0-9a-f]{16}$/);
+    expect(uploadWorkflowId(source, await localIdentity(source))).toBe(first);
+    fs.writeFileSync(file, 'abcd');
+    expect(uploadWorkflowId(source, await localIdentity(source))).not.toBe(first);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
