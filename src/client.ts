@@ -232,7 +232,7 @@ export class UploadClient {
       const existing = await this.#describe(workflowId);
       const expected = kind === 'upload' ? 'uploadWorkflow' : 'batchUploadWorkflow';
       if (existing.type !== expected) {
-        throw new UsageError(`workflow id ${workflowId} is taken by a ${existing.type}, not an ${expected}: choose another id`);
+        throw new UsageError(`workflow id ${workflowId} already belongs to a workflow of type ${existing.type} (not ${expected}): choose another id`);
       }
       return { workflowId, kind, attached: true, ...(link ? { webUiLink: link } : {}) };
     }
