@@ -1,7 +1,8 @@
 // `npm run demo`: the main job on the embedded default. Starts the Temporal dev server (with its
 // Web UI), the TwelveLabs emulator and an upload worker in this process, makes a sample media
-// file larger than 200 MB, uploads it with multipartUploadWorkflow while drawing its progress,
-// checks the emulator's SHA-256 of the assembled object against the file, and exits 0.
+// file larger than 200 MB, uploads it through the product surface (the client library starts
+// uploadWorkflow, which routes it to multipartUploadWorkflow; the CLI's renderer draws the live
+// progress), checks the emulator's SHA-256 of the assembled object against the file, and exits 0.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -13,8 +14,9 @@ import { DevServer } from '../src/dev/dev-server';
 import { startEmulator } from '../src/emulator';
 import { TwelveLabsClient } from '../src/twelvelabs/client';
 import { createUploadWorkers } from '../src/worker';
-import { multipartUploadWorkflow, progressQuery } from '../src/workflows/multipart-upload';
-import type { UploadProgress } from '../src/workflows/types';
+import { follow } from '../src/cli/follow';
+import { UploadClient } from '../src/client';
+import type { UploadResult } from '../src/workflows/types';
 
 const SAMPLE_BYTES = 256 * 1024 * 1024; // above the 200 MB direct-upload limit: multipart territory
 const DATA_DIR = path.resolve(__dirname, '../.data/demo');
@@ -46,29 +48,24 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
 
   try {
-    const workflowId = `demo-${Date.now()}`;
-    const handle = await client.workflow.start(multipartUploadWorkflow, {
-      taskQueue: TASK_QUEUE,
-      workflowId,
-      args: [{ source: { path: sample.path }, concurrency: 8 }],
-    });
+    const uploads = new UploadClient(client, { taskQueue: TASK_QUEUE, ...(server.uiUrl ? { webUiUrl: server.uiUrl } : {}) });
+    // A fresh id: the sample file is reused across runs, and its identity would attach to the last one.
     const startedAt = Date.now();
-    const timer = setInterval(() => {
-      handle.query(progressQuery).then(drawProgress(startedAt), () => undefined);
-    }, 250);
-    const result = await handle.result().finally(() => clearInterval(timer));
-    drawProgress(startedAt)(await handle.query(progressQuery));
-    process.stdout.write('\n');
+    const started = await uploads.startUpload(sample.path, { workflowId: `demo-${startedAt}`, multipart: { concurrency: 8 } });
+    // The CLI's own follow: live progress bar, then the asset id and the Web UI link.
+    const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupt: new AbortController().signal };
+    const exitCode = await follow(io, uploads, started.workflowId, { json: false, intervalMs: 250 });
+    if (exitCode !== 0) throw new Error(`the upload did not complete (exit code ${exitCode})`);
+    const result = (await uploads.result(started.workflowId)) as UploadResult;
+    if (result.route !== 'multipart' || !result.multipart) throw new Error(`expected the multipart route, got ${result.route}`);
 
     const object = await emulator.objectInfo(result.assetId);
     if (!object || object.sha256 !== sample.sha256 || object.size !== SAMPLE_BYTES) {
       throw new Error(`the assembled object does not match the file: ${JSON.stringify(object)} vs sha256 ${sample.sha256}`);
     }
     const seconds = (Date.now() - startedAt) / 1000;
-    console.log(`uploaded ${mb(SAMPLE_BYTES)} in ${seconds.toFixed(1)} s (${(SAMPLE_BYTES / 1e6 / seconds).toFixed(0)} MB/s) as ${result.totalChunks} chunks`);
+    console.log(`uploaded ${mb(SAMPLE_BYTES)} in ${seconds.toFixed(1)} s (${(SAMPLE_BYTES / 1e6 / seconds).toFixed(0)} MB/s) as ${result.multipart.totalChunks} chunks`);
     console.log(`SHA-256 verified: ${object.sha256}`);
-    console.log(`asset id: ${result.assetId}`);
-    console.log(`workflow: ${server.uiUrl}/namespaces/default/workflows/${workflowId}`);
   } finally {
     for (const w of workers) w.shutdown();
     await running.catch(() => undefined);
@@ -76,23 +73,6 @@ async function main(): Promise<void> {
     await connection.close();
     await Promise.all([server.stop(), emulator.close()]);
   }
-}
-
-function drawProgress(startedAt: number) {
-  return (p: UploadProgress) => {
-    const total = p.totalBytes ?? 0;
-    const done = p.uploadedBytes;
-    const fraction = total > 0 ? done / total : 0;
-    const width = 30;
-    const filled = Math.round(fraction * width);
-    const elapsed = (Date.now() - startedAt) / 1000;
-    const rate = elapsed > 0 ? done / elapsed : 0;
-    const eta = rate > 0 && total > done ? `${((total - done) / rate).toFixed(0)}s` : '-';
-    const line =
-      `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(1).padStart(5)}% ` +
-      `${mb(done)}/${mb(total)} ${(rate / 1e6).toFixed(0)} MB/s ETA ${eta} ${p.phase}`;
-    process.stdout.write(process.stdout.isTTY ? `\r${line}` : `${line}\n`);
-  };
 }
 
 /** A file that starts like an MP4 (an `ftyp` box) followed by incompressible bytes; reused. */

@@ -56,8 +56,8 @@ export async function reportOutcome(io: CliIo, client: UploadClient, workflowId:
 
 function printUpload(io: CliIo, result: UploadResult): void {
   const size = result.totalBytes !== undefined ? ` (${formatBytes(result.totalBytes)})` : '';
-  const how = result.route === 'multipart' && result.multipart ? `multipart, ${result.multipart.totalChunks} chunks` : result.route;
-  println(io, `✓ uploaded ${result.fileName}${size} as a ${how} upload; asset ${result.assetStatus}${result.reconciled ? ' (adopted after an ambiguous create)' : ''}`);
+  const how = result.route === 'multipart' && result.multipart ? `multipart upload, ${result.multipart.totalChunks} chunks` : `${result.route} upload`;
+  println(io, `✓ uploaded ${result.fileName}${size}: ${how}; asset ${result.assetStatus}${result.reconciled ? ' (adopted after an ambiguous create)' : ''}`);
 }
 
 function printBatch(io: CliIo, result: BatchUploadResult): void {

@@ -77,7 +77,7 @@ describe('tl-upload upload', () => {
       expect(run.stdout).toMatch(/\[#{28}\]\s+100\.0%/);
       const assetId = /^asset id: (\w+)$/m.exec(run.stdout)?.[1];
       expect(assetId).toBeDefined();
-      expect(run.stdout).toMatch(/as a multipart, 97 chunks upload; asset ready/);
+      expect(run.stdout).toMatch(/^✓ uploaded multipart\.mp4 \(1\.5 MiB\): multipart upload, 97 chunks; asset ready$/m);
       expect(run.stdout).toMatch(new RegExp(`^workflow: ${WEB_UI.replace(/[.]/g, '\\.')}/namespaces/default/workflows/upload-multipart\\.mp4-`, 'm'));
       await expectStored(assetId!, file, 96 * CHUNK + 5);
     } finally {
