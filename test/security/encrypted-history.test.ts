@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTemporalClient } from '../../src/client';
 import { payloadEncryptionConfig } from '../../src/config';
 import { temporalCliPath } from '../../src/dev/temporal-cli';
 import { startCodecServer, type RunningCodecServer } from '../../src/security/codec-server';
@@ -97,6 +98,19 @@ describe('encrypted workflow histories', () => {
     );
     expect(refused).not.toContain('confidential-keynote.mp4');
     expect(refused).not.toMatch(/X-Amz-Signature=[0-9a-f]/);
+  });
+
+  it('the client factory the CLI uses reads results with the keys, and cannot without them', async () => {
+    const env = { TEMPORAL_ADDRESS: stack.server.address, TEMPORAL_NAMESPACE: 'default' };
+    const withKeys = await createTemporalClient({ ...env, ...ENCRYPTION_ENV });
+    const withoutKeys = await createTemporalClient(env);
+    try {
+      const result = await withKeys.workflow.getHandle<typeof multipartUploadWorkflow>(upload.workflowId).result();
+      expect(result.totalChunks).toBe(30);
+      await expect(withoutKeys.workflow.getHandle(upload.workflowId).result()).rejects.toThrow(/binary\/encrypted/);
+    } finally {
+      await Promise.all([withKeys.connection.close(), withoutKeys.connection.close()]);
+    }
   });
 
   it('the Web UI is configured with the codec endpoint', async () => {
