@@ -26,5 +26,6 @@ export { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from './workflows/search-attribu
 // Worker side
 export { createUploadWorkers, WORKFLOWS_PATH, type UploadWorkerOptions } from './worker';
 export { createActivities, type ActivityDeps } from './activities';
+export { AllowedRoots } from './security/file-roots';
 export { TwelveLabsClient } from './twelvelabs/client';
 export { temporalConfig, twelveLabsConfig, workerTuning, uploadClientConfig, ConfigError } from './config';
