@@ -9,9 +9,10 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { DevServer } from '../src/dev/dev-server';
 import { startEmulator } from '../src/emulator';
+import { installRuntime } from '../src/observability/runtime';
 import { TwelveLabsClient } from '../src/twelvelabs/client';
 import { createUploadWorkers } from '../src/worker';
 import { follow } from '../src/cli/follow';
@@ -24,7 +25,8 @@ const API_KEY = 'tlk_demo_local_emulator_key';
 const TASK_QUEUE = 'twelvelabs-uploads-demo';
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') }); // the progress bar is the demo's output
+  // The progress bar is the demo's output: only warnings and errors, as text, never the key.
+  installRuntime({ logLevel: 'WARN', logFormat: 'text', secrets: [API_KEY] });
   fs.mkdirSync(DATA_DIR, { recursive: true });
   const sample = await sampleMediaFile(path.join(DATA_DIR, 'sample-keynote.mp4'), SAMPLE_BYTES);
   console.log(`sample file: ${sample.path} (${mb(SAMPLE_BYTES)}, sha256 ${sample.sha256.slice(0, 16)}…)`);

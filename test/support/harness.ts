@@ -10,16 +10,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
 import { DevServer, type DevServerOptions } from '../../src/dev/dev-server';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
+import { installRuntime } from '../../src/observability/runtime';
 import { TwelveLabsClient } from '../../src/twelvelabs/client';
 import { createUploadWorkers, WORKFLOWS_PATH } from '../../src/worker';
 
 export const API_KEY = 'tlk_test_0123456789abcdef';
 
 // Workers log at INFO by default; tests want only warnings and errors.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+installRuntime({ logLevel: 'WARN', logFormat: 'text', secrets: [API_KEY] });
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
 const bundles = new Map<string, ReturnType<typeof bundleWorkflowCode>>();
