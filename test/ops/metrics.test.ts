@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartUploadWorkflow, pauseSignal, progressQuery, resumeSignal } from '../../src/workflows/multipart-upload';
 import { UploadMetric } from '../../src/observability/metric-names';
 import { API_KEY, makeFile, startStack, waitFor, type Stack, type WorkerProcess } from '../support/harness';
-import { freePort, scrape, total, type Sample } from './prometheus';
+import { freePort } from '../../src/dev/dev-server';
+import { scrape, total, type Sample } from './prometheus';
 
 const CHUNK = 16 * 1024;
 const INITIAL_URLS = 10;

@@ -1,7 +1,5 @@
 // Reading a Prometheus text exposition, for tests that scrape the worker's /metrics.
 
-import net from 'node:net';
-
 export interface Sample {
   name: string;
   labels: Record<string, string>;
@@ -34,13 +32,4 @@ export async function scrape(url: string): Promise<{ text: string; samples: Samp
   if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
   const text = await response.text();
   return { text, samples: parseExposition(text) };
-}
-
-/** A loopback port that was free a moment ago (for servers that cannot report the port they got). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
