@@ -182,6 +182,7 @@ export async function batchUploadWorkflow(input: BatchUploadInput): Promise<Batc
       items = sources.map((source, i) => newBatchItem(batchId, i, source, isUrlSource(source) ? undefined : (sizes[fileIndex++] ?? undefined)));
     }
     phase = 'uploading';
+    publish.fileSize(batchTotals(items).totalBytes);
     show();
 
     let next = 0;

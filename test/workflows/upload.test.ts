@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UploadClient, UploadFailedError } from '../../src/client';
 import { MAX_DIRECT_BYTES } from '../../src/twelvelabs/limits';
+import { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from '../../src/workflows/search-attributes';
 import type { UploadResult } from '../../src/workflows/types';
 import { startApiProxy, type ApiProxy } from '../support/api-proxy';
 import { makeFile, startStack, waitFor, workflowBundle, type InProcessWorker, type Stack } from '../support/harness';
@@ -47,6 +48,16 @@ describe('uploadWorkflow', () => {
     const after = await stack.emulator.counters();
     expect((after.sessions_created ?? 0) - (before.sessions_created ?? 0)).toBe(0); // no multipart session
     expect(await client.progress(run.workflowId)).toMatchObject({ phase: 'completed', percent: 100, assetId: result.assetId });
+
+    // What the Web UI shows: a readable summary, the current details, and the search attributes.
+    const handle = stack.temporal.workflow.getHandle(run.workflowId);
+    const description = await handle.describe();
+    expect(await description.staticSummary()).toBe('Upload small-clip.mp4 (300 KiB) to TwelveLabs');
+    expect(description.typedSearchAttributes.get(TL_PHASE)).toBe('completed');
+    expect(description.typedSearchAttributes.get(TL_FILE_NAME)).toBe('small-clip.mp4');
+    expect(description.typedSearchAttributes.get(TL_FILE_SIZE)).toBe(300 * 1024 + 7);
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toBe(`**small-clip.mp4** — completed\n- route: direct\n- size: 300 KiB\n- asset: \`${result.assetId}\` (ready)`);
   });
 
   it('takes the multipart route above the direct threshold', async () => {
