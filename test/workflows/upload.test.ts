@@ -103,6 +103,23 @@ describe('uploadWorkflow', () => {
     expect(after.requests_by_endpoint.A1 ?? 0).toBe(before.requests_by_endpoint.A1 ?? 0);
   });
 
+  it('reports an asset that TwelveLabs fails to process, with the API message and the asset id', async () => {
+    const file = await makeFile(stack.dir, 'broken-media.mp4', 20_000);
+    await stack.emulator.setFaults({ asset_failed: 1 });
+    try {
+      const run = await upload(file.path);
+      const err = (await client.result(run.workflowId).catch((e: unknown) => e)) as UploadFailedError;
+      expect(err).toBeInstanceOf(UploadFailedError);
+      expect(err.type).toBe('AssetFailed');
+      expect(err.message).toMatch(/TwelveLabs could not process asset \w+: (video|audio)_\w+: /);
+      expect(err.assetId).toBeDefined();
+      expect((await stack.api.getAsset(err.assetId!)).status).toBe('failed');
+      expect(await client.progress(run.workflowId)).toMatchObject({ executionStatus: 'FAILED', assetId: err.assetId, error: { type: 'AssetFailed' } });
+    } finally {
+      await stack.emulator.setFaults({});
+    }
+  });
+
   it('after a direct upload whose response was lost, adopts the asset it made instead of creating a second', async () => {
     // From here on the only worker talks to TwelveLabs through a proxy that loses one A1 answer.
     await worker.stop();
