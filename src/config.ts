@@ -5,6 +5,7 @@
 
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import os from 'node:os';
+import type { ChunkDigestCheck } from './activities/chunk-upload';
 
 export const DEFAULT_TASK_QUEUE = 'twelvelabs-uploads';
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
@@ -58,6 +59,8 @@ export interface WorkerTuning {
   maxConcurrentActivities: number;
   /** Also poll this host's own task queue (for files on this host's disk): TL_HOST_TASK_QUEUE. */
   hostTaskQueue: string | undefined;
+  /** When chunk PUTs check the store's ETag against a local MD5: TL_CHUNK_DIGEST_CHECK (auto, always, never). */
+  chunkDigestCheck: ChunkDigestCheck;
 }
 
 export function workerTuning(env: NodeJS.ProcessEnv = process.env, taskQueue = DEFAULT_TASK_QUEUE): WorkerTuning {
@@ -67,9 +70,14 @@ export function workerTuning(env: NodeJS.ProcessEnv = process.env, taskQueue = D
     throw new ConfigError(`TL_MAX_CONCURRENT_ACTIVITIES=${raw} must be a positive integer`);
   }
   const host = env.TL_HOST_TASK_QUEUE;
+  const digest = env.TL_CHUNK_DIGEST_CHECK?.trim() || 'auto';
+  if (digest !== 'auto' && digest !== 'always' && digest !== 'never') {
+    throw new ConfigError(`TL_CHUNK_DIGEST_CHECK=${digest} must be auto, always or never`);
+  }
   return {
     maxConcurrentActivities,
     hostTaskQueue: host === 'off' ? undefined : host || hostTaskQueue(taskQueue),
+    chunkDigestCheck: digest,
   };
 }
 
@@ -129,6 +137,7 @@ export const CONFIG_ENV_VARS: readonly string[] = [
   'TL_TASK_QUEUE',
   'TL_HOST_TASK_QUEUE',
   'TL_MAX_CONCURRENT_ACTIVITIES',
+  'TL_CHUNK_DIGEST_CHECK',
   'TWELVELABS_API_KEY',
   'TWELVELABS_BASE_URL',
   'TL_METRICS_BIND',

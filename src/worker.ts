@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
+import type { ChunkDigestCheck } from './activities/chunk-upload';
 import { allowedRootsConfig, ConfigError, observabilityConfig, temporalConfig, twelveLabsConfig, workerTuning } from './config';
 import { dataConverterFromEnv, describeEncryption } from './security/data-converter';
 import { AllowedRoots } from './security/file-roots';
@@ -28,6 +29,8 @@ export interface UploadWorkerOptions {
   shutdownGraceTime?: string | number;
   /** Directories (absolute) the activities may read source files from; nothing else is opened. */
   allowedRoots: readonly string[];
+  /** When chunk PUTs verify the store's ETag against a local MD5; default 'auto'. */
+  chunkDigestCheck?: ChunkDigestCheck;
   /**
    * Payload encryption (security/data-converter.ts); default: none. A pre-built workflowBundle
    * must then be bundled with the same failureConverterPath.
@@ -39,7 +42,7 @@ export const WORKFLOWS_PATH = path.resolve(__dirname, 'workflows');
 
 export async function createUploadWorkers(options: UploadWorkerOptions): Promise<Worker[]> {
   const allowedRoots = await AllowedRoots.resolve(options.allowedRoots);
-  const activities = createActivities({ client: options.client, allowedRoots });
+  const activities = createActivities({ client: options.client, allowedRoots, chunkDigestCheck: options.chunkDigestCheck });
   const common = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
     client,
     maxConcurrentActivities: tuning.maxConcurrentActivities,
     hostTaskQueue: tuning.hostTaskQueue,
+    chunkDigestCheck: tuning.chunkDigestCheck,
     allowedRoots,
     dataConverter,
   });

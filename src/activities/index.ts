@@ -5,7 +5,7 @@
 import type { AllowedRoots } from '../security/file-roots';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { assetActivities } from './assets';
-import { chunkUploadActivities } from './chunk-upload';
+import { type ChunkDigestCheck, chunkUploadActivities } from './chunk-upload';
 import { directUploadActivities } from './direct-upload';
 import { toActivityFailure } from './failures';
 import { fileActivities } from './files';
@@ -18,6 +18,8 @@ export interface ActivityDeps {
   client: TwelveLabsClient;
   /** The only directories source files may be read from (symlinks and `..` resolved). */
   allowedRoots: AllowedRoots;
+  /** When chunk PUTs verify the store's ETag against a local MD5; default 'auto' (chunk-upload.ts). */
+  chunkDigestCheck?: ChunkDigestCheck;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -25,7 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...sessionActivities(deps.client, deps.allowedRoots),
     ...urlActivities(deps.client),
     ...reportingActivities(deps.client),
-    ...chunkUploadActivities(deps.client, deps.allowedRoots),
+    ...chunkUploadActivities(deps.client, deps.allowedRoots, { digestCheck: deps.chunkDigestCheck }),
     ...fileActivities(deps.allowedRoots),
     ...directUploadActivities(deps.client, deps.allowedRoots),
     ...assetActivities(deps.client),
