@@ -7,14 +7,15 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { UPLOAD_SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import { temporalCliPath } from './temporal-cli';
 
-/** Search attributes the upload workflows set; the dev server must know them up front. */
-export const UPLOAD_SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Int' | 'Text'> = {
-  TlFileName: 'Keyword',
-  TlFileSize: 'Int',
-  TlPhase: 'Keyword',
-};
+const CLI_TYPE = { KEYWORD: 'Keyword', INT: 'Int', TEXT: 'Text' } as const;
+
+/** The upload workflows' search attributes as `temporal` CLI types; the dev server registers them up front. */
+export const UPLOAD_SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Int' | 'Text'> = Object.fromEntries(
+  UPLOAD_SEARCH_ATTRIBUTE_KEYS.map((key) => [key.name, CLI_TYPE[key.type as keyof typeof CLI_TYPE]]),
+);
 
 export interface DevServerOptions {
   /** gRPC port; default: a free port. */

@@ -21,6 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { SESSION_TTL_MS } from '../twelvelabs/limits';
+import { asTypedFailure, failureSummary, failureTypeOf } from './failure-info';
 import { ChunkLedger, chunkByteRange } from './ledger';
 import { phasePublisher } from './phase-publisher';
 import {
@@ -58,15 +59,6 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const setConcurrencyUpdate = defineUpdate<number, [number]>('setConcurrency');
 
-/** Failure type of an activity failure (its ApplicationFailure cause), if any. */
-function failureTypeOf(err: unknown): string | undefined {
-  let current: unknown = err;
-  while (current instanceof Error) {
-    if (current instanceof ApplicationFailure && current.type) return current.type;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 /** Raised inside the run loop when the session is gone at TwelveLabs and a new one is needed. */
 class SessionGoneSignal extends Error {}
@@ -424,7 +416,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
       phase = 'cancelled';
     } else {
       phase = 'failed';
-      failure = { type: failureTypeOf(err) ?? 'Error', message: messageOf(err) };
+      failure = failureSummary(err);
       workScope.cancel(); // stop every other PUT: nothing keeps sending for a dead upload
     }
     showPhase();
@@ -501,20 +493,4 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
       await beginSession(elapsedMs > 0 && sentBytes > 0 ? (sentBytes / elapsedMs) * 1000 : undefined);
     }
   }
-}
-
-function messageOf(err: unknown): string {
-  let current: unknown = err;
-  while (current instanceof Error) {
-    if (current instanceof ApplicationFailure) return current.message;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** The workflow fails with the typed reason itself, not with the activity wrapper around it. */
-function asTypedFailure(err: unknown): unknown {
-  const type = failureTypeOf(err);
-  if (!type || err instanceof ApplicationFailure) return err;
-  return ApplicationFailure.create({ type, message: messageOf(err), nonRetryable: true, cause: err as Error });
 }

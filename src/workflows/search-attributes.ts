@@ -9,6 +9,9 @@ export const TL_FILE_NAME = defineSearchAttributeKey('TlFileName', SearchAttribu
 export const TL_FILE_SIZE = defineSearchAttributeKey('TlFileSize', SearchAttributeType.INT);
 export const TL_PHASE = defineSearchAttributeKey('TlPhase', SearchAttributeType.KEYWORD);
 
+/** Every attribute the upload workflows set: what a cluster must have registered. */
+export const UPLOAD_SEARCH_ATTRIBUTE_KEYS = [TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE] as const;
+
 /** The attributes an upload starts with; a workflow keeps TlPhase current from then on. */
 export function uploadSearchAttributes(params: { fileName: string; sizeBytes?: number; phase: string }): SearchAttributePair[] {
   const pairs: SearchAttributePair[] = [
