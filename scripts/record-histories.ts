@@ -1,0 +1,116 @@
+// Records workflow histories for the replay test (test/workflows/replay-recorded.test.ts):
+// `node --import tsx scripts/record-histories.ts`. Run it when a change to the workflows is
+// meant to be incompatible with running executions (and say so in the commit); otherwise the
+// replay test's failure is the point: the change would break uploads already in flight.
+// Presigned URL signatures are scrubbed: the histories are fixtures, not credentials.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { temporalCliPath } from '../src/dev/temporal-cli';
+import type { WorkflowHandle } from '@temporalio/client';
+import { batchUploadWorkflow } from '../src/workflows/batch-upload';
+import { multipartUploadWorkflow, pauseSignal, progressQuery, resumeSignal } from '../src/workflows/multipart-upload';
+import { uploadWorkflow } from '../src/workflows/upload';
+import { makeFile, startStack, waitFor } from '../test/support/harness';
+
+const OUT_DIR = path.resolve(__dirname, '../test/fixtures/histories');
+const CHUNK = 16 * 1024;
+
+async function main(): Promise<void> {
+  const stack = await startStack({ emulator: { chunkSizeBytes: CHUNK, initialUrls: 10, assetReadyDelayMs: 10 } });
+  await stack.startWorker();
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const saved: string[] = [];
+  // Replay needs each history's real workflow id (child ids are derived from it).
+  const index: Record<string, string> = {};
+  const save = async (name: string, handle: WorkflowHandle, runId?: string) => {
+    // The Temporal CLI's JSON is the format the replayer documents (historyFromJSON).
+    const args = ['workflow', 'show', '--address', stack.server.address, '--workflow-id', handle.workflowId, '--output', 'json'];
+    if (runId) args.push('--run-id', runId);
+    const json = execFileSync(temporalCliPath()!, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const events = (JSON.parse(json) as { events: unknown[] }).events.length;
+    // Payloads are base64 JSON: scrub signatures inside them too.
+    const scrubbed = json.replace(/"data":\s*"([A-Za-z0-9+/=]+)"/g, (whole, b64: string) => {
+      const text = Buffer.from(b64, 'base64').toString('utf8');
+      if (!text.includes('X-Amz-Signature=')) return whole;
+      const clean = text.replace(/X-Amz-Signature=[0-9a-f]+/g, 'X-Amz-Signature=scrubbed');
+      return `"data": "${Buffer.from(clean, 'utf8').toString('base64')}"`;
+    });
+    fs.writeFileSync(path.join(OUT_DIR, `${name}.json`), scrubbed);
+    index[`${name}.json`] = handle.workflowId;
+    saved.push(`${name} (${events} events)`);
+  };
+  const common = { reportFlushMs: 200, chunkHeartbeatTimeoutMs: 5_000 };
+  try {
+    // Many chunks, URLs minted beyond the initial set, continued as new (first run recorded).
+    const big = await makeFile(stack.dir, 'can.mp4', 120 * CHUNK);
+    const can = await stack.temporal.workflow.start(multipartUploadWorkflow, {
+      taskQueue: stack.taskQueue, workflowId: `rec-can-${Date.now()}`,
+      args: [{ source: { path: big.path }, continueAsNewAfterEvents: 300, ...common }],
+    });
+    await can.result();
+    await save('multipart-continue-as-new-first-run', can, can.firstExecutionRunId);
+    await save('multipart-continue-as-new-last-run', can);
+
+    // Faults on PUTs and API calls, chunks failed at report time, a pause, a session expiry.
+    const faulty = await makeFile(stack.dir, 'faulty.mp4', 40 * CHUNK);
+    await stack.emulator.setFaults({ put_500: 0.1, put_reset: 0.05, url_expired: 0.05, api_429: 0.1, api_5xx: 0.05, chunk_failed: 0.1 });
+    const restart = await stack.temporal.workflow.start(multipartUploadWorkflow, {
+      taskQueue: stack.taskQueue, workflowId: `rec-faults-${Date.now()}`,
+      args: [{ source: { path: faulty.path }, concurrency: 2, ...common }],
+    });
+    await waitFor(async () => (await restart.query(progressQuery)).uploadedChunks >= 6, 'first chunks');
+    await restart.signal(pauseSignal);
+    await waitFor(async () => (await restart.query(progressQuery)).inFlightChunks.length === 0, 'pause');
+    await stack.emulator.advanceClock(25 * 60 * 60 * 1000);
+    await restart.signal(resumeSignal);
+    await restart.result();
+    await stack.emulator.setFaults({});
+    await save('multipart-faults-pause-session-restart', restart);
+
+    // Cancelled mid-upload.
+    await stack.emulator.setFaults({ put_throttle_bps: 32 * 1024 });
+    const cancelled = await stack.temporal.workflow.start(multipartUploadWorkflow, {
+      taskQueue: stack.taskQueue, workflowId: `rec-cancel-${Date.now()}`,
+      args: [{ source: { path: faulty.path }, concurrency: 4, ...common }],
+    });
+    await waitFor(async () => (await cancelled.query(progressQuery)).uploadedChunks >= 2, 'chunks before cancel');
+    await cancelled.cancel();
+    await cancelled.result().catch(() => undefined);
+    await stack.emulator.setFaults({});
+    await save('multipart-cancelled', cancelled);
+
+    // The product entry points: a direct upload, a multipart child, and a batch.
+    const small = await makeFile(stack.dir, 'small.mp4', 3 * CHUNK);
+    const direct = await stack.temporal.workflow.start(uploadWorkflow, {
+      taskQueue: stack.taskQueue, workflowId: `rec-direct-${Date.now()}`, args: [{ source: { path: small.path } }],
+    });
+    await direct.result();
+    await save('upload-direct', direct);
+    const routed = await stack.temporal.workflow.start(uploadWorkflow, {
+      taskQueue: stack.taskQueue, workflowId: `rec-routed-${Date.now()}`,
+      args: [{ source: { path: faulty.path }, directMaxBytes: 2 * CHUNK }],
+    });
+    await routed.result();
+    await save('upload-multipart-child', routed);
+    const batch = await stack.temporal.workflow.start(batchUploadWorkflow, {
+      taskQueue: stack.taskQueue, workflowId: `rec-batch-${Date.now()}`,
+      args: [{ sources: [{ path: small.path }, { path: path.join(stack.dir, 'missing.mp4') }] }],
+    });
+    await batch.result();
+    await save('batch-with-a-missing-file', batch);
+    fs.writeFileSync(path.join(OUT_DIR, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  } finally {
+    await stack.stop();
+  }
+  console.log(`recorded into ${OUT_DIR}:\n  ${saved.join('\n  ')}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,67 @@
+// Determinism against the past: histories recorded from real runs (scripts/record-histories.ts)
+// must replay on today's workflow code. A failure here means a change would break uploads that
+// are already running; re-record only when that is intended.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { workflowBundle } from '../support/harness';
+
+const DIR = path.resolve(__dirname, '../fixtures/histories');
+const load = (file: string) => JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as { events: Record<string, unknown>[] };
+const activityTypes = (history: { events: Record<string, unknown>[] }) =>
+  history.events
+    .map((e) => (e.activityTaskScheduledEventAttributes as { activityType?: { name?: string } } | undefined)?.activityType?.name)
+    .filter(Boolean);
+
+describe('recorded histories', () => {
+  /** fixture file → the workflow id it was recorded under (child ids derive from it). */
+  const index = JSON.parse(fs.readFileSync(path.join(DIR, 'index.json'), 'utf8')) as Record<string, string>;
+  const files = Object.keys(index).sort();
+
+  it('cover the paths that matter: continue-as-new, session restart, cancellation, every entry point', () => {
+    expect(files).toEqual(expect.arrayContaining([
+      'multipart-continue-as-new-first-run.json',
+      'multipart-faults-pause-session-restart.json',
+      'multipart-cancelled.json',
+      'upload-direct.json',
+      'upload-multipart-child.json',
+      'batch-with-a-missing-file.json',
+    ]));
+    const restart = activityTypes(load('multipart-faults-pause-session-restart.json'));
+    expect(restart.filter((t) => t === 'createSession')).toHaveLength(2);
+    expect(restart).toContain('pollStatus');
+    const firstRun = load('multipart-continue-as-new-first-run.json').events;
+    expect(firstRun[firstRun.length - 1]).toHaveProperty('workflowExecutionContinuedAsNewEventAttributes');
+  });
+
+  it('replay on the current workflow code without a determinism error', async () => {
+    const histories = files.map((file) => ({ workflowId: index[file]!, history: load(file) }));
+    const bundle = await workflowBundle();
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+      expect(result.error, `replay of ${result.workflowId}`).toBeUndefined();
+      replayed++;
+    }
+    expect(replayed).toBe(files.length);
+  });
+
+  it('catch a history the code would not produce (the replayer is really checking)', async () => {
+    const history = load('multipart-cancelled.json');
+    // Say the first chunk activity was another activity: the code schedules uploadChunk there.
+    const tampered = structuredClone(history);
+    const scheduled = tampered.events
+      .map((e) => e.activityTaskScheduledEventAttributes as { activityType?: { name?: string } } | undefined)
+      .find((a) => a?.activityType?.name === 'uploadChunk');
+    expect(scheduled).toBeDefined();
+    scheduled!.activityType!.name = 'reportBatch';
+    const results = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [{ workflowId: index['multipart-cancelled.json']!, history: tampered }]);
+    let checked = 0;
+    for await (const result of results) {
+      expect(result.error?.message).toMatch(/[Nn]ondeterminism/);
+      checked++;
+    }
+    expect(checked).toBe(1);
+  });
+});
