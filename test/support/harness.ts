@@ -211,3 +211,16 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false> | T
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** History events of a workflow summed over all its runs (following continue-as-new). */
+export async function historyEventsAcrossRuns(temporal: Client, workflowId: string, firstRunId: string): Promise<number> {
+  let total = 0;
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    total += events.length;
+    runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return total;
+}
