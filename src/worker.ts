@@ -3,9 +3,11 @@
 // Shuts down gracefully on SIGINT and SIGTERM (Temporal's runtime handles both): running chunk
 // activities are cancelled, their URLs are never reused, and the uploads continue elsewhere.
 
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
 import type { ChunkDigestCheck } from './activities/chunk-upload';
 import { allowedRootsConfig, ConfigError, observabilityConfig, temporalConfig, twelveLabsConfig, workerTuning } from './config';
@@ -67,6 +69,41 @@ export async function createUploadWorkers(options: UploadWorkerOptions): Promise
   return workers;
 }
 
+/** argv flag of the short-lived child process that bundles the workflow code. */
+const PRINT_WORKFLOW_BUNDLE = '--print-workflow-bundle';
+
+/**
+ * Bundles the workflow code in a short-lived child process (this module, same node flags) and
+ * returns it. Webpack needs over 100 MB while it bundles and V8 keeps most of that heap: bundled
+ * in the worker itself, it would stay in the worker's resident memory for its whole life
+ * (docs/BENCHMARKS.md). The code comes back over a pipe, so nothing is written to disk.
+ */
+export async function bundleWorkflowsInChildProcess(failureConverterPath?: string): Promise<WorkflowBundleOption> {
+  // Profilers and inspectors are meant for the worker, not for its bundler.
+  const nodeArgs = process.execArgv.filter((arg) => !/^--(cpu-prof|heap-prof|inspect)/.test(arg));
+  const child = spawn(process.execPath, [...nodeArgs, __filename, PRINT_WORKFLOW_BUNDLE, ...(failureConverterPath ? [failureConverterPath] : [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const code: Buffer[] = [];
+  let stderr = '';
+  child.stdout.on('data', (data: Buffer) => code.push(data));
+  child.stderr.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
+  const [exitCode] = (await once(child, 'close')) as [number | null];
+  if (exitCode !== 0 || code.length === 0) throw new Error(`bundling the workflow code failed (exit ${exitCode}): ${stderr.trim()}`);
+  return { code: Buffer.concat(code).toString('utf8') };
+}
+
+async function printWorkflowBundle(failureConverterPath: string | undefined): Promise<void> {
+  const warnings = (message: string) => process.stderr.write(`${message}\n`);
+  const quiet = () => undefined;
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath,
+    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: warnings, error: warnings },
+  });
+  await new Promise<void>((resolve, reject) => process.stdout.write(code, (err) => (err ? reject(err) : resolve())));
+}
+
 async function main(): Promise<void> {
   const temporal = temporalConfig();
   const twelvelabs = twelveLabsConfig();
@@ -76,6 +113,8 @@ async function main(): Promise<void> {
   installRuntime({ ...observability, secrets: [twelvelabs.apiKey] });
   const allowedRoots = allowedRootsConfig();
   const dataConverter = dataConverterFromEnv();
+  const workflowBundle = bundleWorkflowsInChildProcess(dataConverter?.failureConverterPath);
+  workflowBundle.catch(() => undefined); // awaited below; a connect failure must not leave it unhandled
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const client = new TwelveLabsClient({ baseUrl: twelvelabs.baseUrl, apiKey: twelvelabs.apiKey });
   const workers = await createUploadWorkers({
@@ -88,6 +127,7 @@ async function main(): Promise<void> {
     chunkDigestCheck: tuning.chunkDigestCheck,
     allowedRoots,
     dataConverter,
+    workflowBundle: await workflowBundle,
   });
   // The key and the URLs are never printed: only where we connect and what we poll.
   console.log(
@@ -104,7 +144,12 @@ async function main(): Promise<void> {
   console.log('worker stopped');
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === PRINT_WORKFLOW_BUNDLE) {
+  printWorkflowBundle(process.argv[3]).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else if (require.main === module) {
   main().catch((err: unknown) => {
     console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
     process.exit(err instanceof ConfigError ? 2 : 1);
