@@ -12,6 +12,10 @@ export interface CounterSnapshot {
   puts_reset: number;
   /** PUTs the client abandoned before the body was complete. */
   puts_aborted: number;
+  /** Body bytes of those abandoned PUTs (part of bytes_received): what a crashed client sends again. */
+  bytes_aborted: number;
+  /** Bytes of successful PUTs of a chunk index the session had already stored: chunks sent twice. */
+  bytes_stored_again: number;
   /** PUTs that presented a URL an earlier PUT had already presented (whatever either outcome). */
   puts_reusing_url: number;
   /** M4 requests that got past validation and were applied. */
@@ -41,6 +45,8 @@ export class EmulatorCounters {
       puts_by_status: {},
       puts_reset: 0,
       puts_aborted: 0,
+      bytes_aborted: 0,
+      bytes_stored_again: 0,
       puts_reusing_url: 0,
       reports: 0,
       duplicate_chunks: 0,

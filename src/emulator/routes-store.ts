@@ -107,13 +107,17 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
     }
   }
   const { tempPath, finalPath } = state.files.chunkPaths(session.uploadId, presigned.chunkIndex);
+  let bodyBytes = 0;
   const outcome = await receiveChunkBody(req, {
     tempPath,
     md5: state.startMd5(),
     idleTimeoutMs: state.options.bodyIdleTimeoutMs,
     throttleBytesPerSecond: throttleBps,
     resetAfterBytes: reset ? Math.max(1, Math.floor(contentLength / 2)) : undefined,
-    onBytesRead: (bytes) => counters.add('bytes_received', bytes),
+    onBytesRead: (bytes) => {
+      bodyBytes += bytes;
+      counters.add('bytes_received', bytes);
+    },
   });
   if (outcome.kind !== 'complete') {
     await unlinkQuietly(tempPath);
@@ -122,6 +126,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
         return;
       case 'aborted':
         counters.add('puts_aborted');
+        counters.add('bytes_aborted', bodyBytes);
         res.destroy();
         return;
       case 'idle_timeout':
@@ -148,6 +153,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
     return;
   }
   const etag = outcome.md5.toString('hex');
+  if (session.touch(presigned.chunkIndex).putCount > 0) counters.add('bytes_stored_again', outcome.sizeBytes);
   state.storeChunk(session, presigned.chunkIndex, { filePath: finalPath, etag, sizeBytes: outcome.sizeBytes });
   counters.add('bytes_stored', outcome.sizeBytes);
   if (slow) await sleep(slowMs);

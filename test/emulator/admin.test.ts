@@ -51,8 +51,10 @@ describe('admin namespace', () => {
     const counters = await admin(emu, 'GET', '/_emulator/counters');
     expect(Object.keys(counters.json).sort()).toEqual(
       [
+        'bytes_aborted',
         'bytes_received',
         'bytes_stored',
+        'bytes_stored_again',
         'duplicate_chunks',
         'faults_injected',
         'presigned_url_requests',

@@ -221,6 +221,17 @@ describe('presigned chunk PUT', () => {
     expect((await put(url, bytes(CHUNK))).status).toBe(200);
   });
 
+  it('counts the bytes of a chunk stored a second time', async () => {
+    const session = await createSession(emu, 2 * CHUNK);
+    const before = await emu.counters();
+    expect((await put(session.upload_urls[0]!.url, bytes(CHUNK, 31))).status).toBe(200);
+    expect((await put(session.upload_urls[1]!.url, bytes(CHUNK, 32))).status).toBe(200);
+    expect((await emu.counters()).bytes_stored_again).toBe(before.bytes_stored_again);
+    const { upload_urls } = await mintUrls(emu, session.upload_id, 1, 1);
+    expect((await put(upload_urls[0]!.url, bytes(CHUNK, 31))).status).toBe(200);
+    expect((await emu.counters()).bytes_stored_again - before.bytes_stored_again).toBe(CHUNK);
+  });
+
   it('never lets an aborted PUT replace a good chunk, and counts its bytes as received', async () => {
     const data = bytes(CHUNK, 21);
     const session = await createSession(emu, 2 * CHUNK);
@@ -237,6 +248,7 @@ describe('presigned chunk PUT', () => {
     await waitUntil(async () => (await emu.counters()).puts_aborted > before.puts_aborted);
     const after = await emu.counters();
     expect(after.bytes_received - before.bytes_received).toBe(300);
+    expect(after.bytes_aborted - before.bytes_aborted).toBe(300);
     expect(after.bytes_stored).toBe(before.bytes_stored);
     expect((await emu.sessionView(session.upload_id))?.chunks[0]).toMatchObject({ put_count: 1, stored_etag: md5(data) });
     const reported = await report(emu, session.upload_id, [entry(1, data)]);
