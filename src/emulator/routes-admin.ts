@@ -32,6 +32,8 @@ export interface SessionAdminView {
     status: string;
     /** Successful PUTs of this index. */
     put_count: number;
+    /** Body bytes of abandoned PUTs of this index. */
+    aborted_bytes: number;
     stored_size: number | null;
     stored_etag: string | null;
     accepted_etag: string | null;
@@ -58,6 +60,7 @@ export function sessionAdminView(session: UploadSession): SessionAdminView {
       index,
       status: record.status,
       put_count: record.putCount,
+      aborted_bytes: record.abortedBytes,
       stored_size: record.latest?.sizeBytes ?? null,
       stored_etag: record.latest?.etag ?? null,
       accepted_etag: record.accepted?.etag ?? null,

@@ -127,6 +127,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
       case 'aborted':
         counters.add('puts_aborted');
         counters.add('bytes_aborted', bodyBytes);
+        session.touch(presigned.chunkIndex).abortedBytes += bodyBytes;
         res.destroy();
         return;
       case 'idle_timeout':

@@ -24,6 +24,8 @@ export interface ChunkRecord {
   error?: string;
   /** Successful PUTs of this index. */
   putCount: number;
+  /** Body bytes of PUTs of this index the client abandoned (a crashed uploader's partial sends). */
+  abortedBytes: number;
   /** The latest successful PUT: last writer wins (4.4). */
   latest?: StoredChunk;
   /**
@@ -120,7 +122,7 @@ export class UploadSession {
   touch(chunkIndex: number): ChunkRecord {
     let record = this.chunks.get(chunkIndex);
     if (!record) {
-      record = { status: 'pending', updatedAtMs: this.createdAtMs, putCount: 0 };
+      record = { status: 'pending', updatedAtMs: this.createdAtMs, putCount: 0, abortedBytes: 0 };
       this.chunks.set(chunkIndex, record);
     }
     return record;

@@ -250,7 +250,7 @@ describe('presigned chunk PUT', () => {
     expect(after.bytes_received - before.bytes_received).toBe(300);
     expect(after.bytes_aborted - before.bytes_aborted).toBe(300);
     expect(after.bytes_stored).toBe(before.bytes_stored);
-    expect((await emu.sessionView(session.upload_id))?.chunks[0]).toMatchObject({ put_count: 1, stored_etag: md5(data) });
+    expect((await emu.sessionView(session.upload_id))?.chunks[0]).toMatchObject({ put_count: 1, aborted_bytes: 300, stored_etag: md5(data) });
     const reported = await report(emu, session.upload_id, [entry(1, data)]);
     expect(reported.json.processed_chunks).toBe(1);
   });
