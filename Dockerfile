@@ -8,7 +8,9 @@ WORKDIR /app
 ENV NODE_ENV=production
 # The lockfile decides every version; dev tools (vitest, playwright-core, ...) stay out.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# npm install --no-save: the locked versions, without npm ci's refusal of a lock that lacks other
+# platforms' optional packages (scripts/ensure-setup.sh says why).
+RUN npm install --omit=dev --no-save --no-audit --no-fund && npm cache clean --force
 COPY tsconfig.json ./
 COPY src ./src
 

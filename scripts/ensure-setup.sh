@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "installing npm packages (npm ci)..." >&2
-  npm ci --no-audit --no-fund >&2
+  echo "installing npm packages (locked versions)..." >&2
+  # Not `npm ci`: registries that serve only this platform's builds leave the other platforms'
+  # optional packages (@swc/core-darwin-*, ...) out of the lock, and npm ci then refuses it.
+  # `npm install --no-save` installs exactly the locked versions and never rewrites the lock.
+  npm install --no-save --no-audit --no-fund >&2
 fi
 temporal=$(bash scripts/temporal-cli.sh) || status=$?
 if [ "${status:-0}" = 3 ]; then

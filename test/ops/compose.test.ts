@@ -151,7 +151,7 @@ describe('Dockerfile', () => {
 
   it('runs the worker from the locked production dependencies, and exposes its metrics port', () => {
     expect(dockerfile).toMatch(/^FROM node:20-/m);
-    expect(dockerfile).toContain('npm ci --omit=dev');
+    expect(dockerfile).toContain('npm install --omit=dev --no-save'); // locked versions (see scripts/ensure-setup.sh)
     expect(dockerfile).toContain('CMD ["node", "--import", "tsx", "src/worker.ts"]');
     const exposed = [...dockerfile.matchAll(/^EXPOSE (\d+)/gm)].map((m) => Number(m[1]));
     const metricsPort = Number(observabilityConfig(environmentOf(worker, { TWELVELABS_API_KEY: 'k' })).metricsBindAddress!.split(':')[1]);
