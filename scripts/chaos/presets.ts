@@ -1,0 +1,57 @@
+// The two chaos runs: the full one of `npm run chaos` and the short one `npm test` runs.
+
+import path from 'node:path';
+import { MIB } from '../../src/twelvelabs/limits';
+import type { ChaosOptions } from './run-chaos';
+
+const MB = 1e6;
+
+/** The faults of the issue: 5% of chunk PUTs answer 5xx, 2% reset mid-body, 1% URLs rejected, 429 and 5xx on the API. */
+export const CHAOS_FAULTS = {
+  put_500: 0.025,
+  put_503: 0.025,
+  put_reset: 0.02,
+  url_expired: 0.01,
+  api_429: 0.05,
+  retry_after_s: 1,
+  api_5xx: 0.03,
+} as const;
+
+/** Ten uploads of 50 to 500 MB (four direct, six multipart), three SIGKILLs, one server restart. */
+export function fullChaos(workDir: string, seed: number): ChaosOptions {
+  return {
+    label: 'full',
+    workDir,
+    sizesBytes: [50, 100, 150, 200, 250, 300, 350, 400, 450, 500].map((n) => n * MB),
+    // Each PUT body is read at no more than 2 MB/s, so the run lasts long enough for crashes to
+    // land in the middle of transfers on any machine.
+    faults: { ...CHAOS_FAULTS, put_throttle_bps: 2 * MB },
+    // A killed worker's chunks are retried after this (default 30 s); shorter keeps the run short.
+    multipart: { concurrency: 8, chunkHeartbeatTimeoutMs: 10_000 },
+    workers: 2,
+    kills: 3,
+    serverRestarts: 1,
+    crashProgressRange: [0.1, 0.7],
+    seed,
+    timeoutMs: 20 * 60_000,
+  };
+}
+
+/** Four small uploads (two direct, two multipart of 512 KiB chunks), one SIGKILL, one server restart. */
+export function shortChaos(workDir: string, seed: number): ChaosOptions {
+  return {
+    label: 'short',
+    workDir: path.join(workDir),
+    sizesBytes: [1.5 * MB, 3 * MB, 10 * MB, 14 * MB],
+    directMaxBytes: 4 * MIB,
+    chunkSizeBytes: 512 * 1024,
+    faults: { ...CHAOS_FAULTS, put_throttle_bps: 512 * 1024 },
+    multipart: { concurrency: 4, chunkHeartbeatTimeoutMs: 4_000, reportFlushMs: 300 },
+    workers: 2,
+    kills: 1,
+    serverRestarts: 1,
+    crashProgressRange: [0.2, 0.5],
+    seed,
+    timeoutMs: 4 * 60_000,
+  };
+}

@@ -1,0 +1,533 @@
+// The chaos run behind `npm run chaos` and its short variant in `npm test`: uploads at once
+// (direct and multipart, through uploadWorkflow) while the emulator injects faults, worker
+// processes are killed with SIGKILL at random moments (a new one is started each time) and the
+// Temporal dev server is killed and restarted. Then it checks what must hold:
+//   - every upload finishes, and every assembled object's SHA-256 equals its source;
+//   - no session (or asset) was created twice for the same upload;
+//   - bytes sent again stay within the chunks in flight at each crash: every chunk the store saw
+//     abandoned (aborted_bytes) or stored twice (put_count > 1) was in flight at a kill or at the
+//     server restart, and re-sent no more than one chunk per such event.
+// Nothing here depends on wall-clock speed: crashes are placed by upload progress, and waits are
+// for states, with generous limits.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { DevServer } from '../../src/dev/dev-server';
+import { startEmulator, type FaultKnobs, type RunningEmulator } from '../../src/emulator';
+import { mulberry32 } from '../../src/emulator/prng';
+import { TwelveLabsClient } from '../../src/twelvelabs/client';
+import { progressQuery } from '../../src/workflows/multipart-upload';
+import { uploadProgressQuery, uploadWorkflow } from '../../src/workflows/upload';
+import type { MultipartTuning, UploadResult } from '../../src/workflows/types';
+import { ensureSourceFile, type SourceFile } from '../bench/source-file';
+import { spawnWorker, type WorkerProcess } from '../bench/worker-process';
+
+const API_KEY = 'tlk_chaos_0123456789abcdef';
+
+export interface ChaosOptions {
+  /** Names the run in ids and in the report, e.g. 'full' or 'short'. */
+  label: string;
+  /** Source files are kept here (and reused); each run adds a subdirectory it removes at the end. */
+  workDir: string;
+  /** File sizes in bytes, uploaded at once. */
+  sizesBytes: number[];
+  /** Files up to this size go direct (A1); default: the API's 200 MB limit. */
+  directMaxBytes?: number;
+  /** Fixed chunk size of the emulator; default: the contract's rule (5 MiB here). */
+  chunkSizeBytes?: number;
+  faults: Partial<FaultKnobs>;
+  multipart: MultipartTuning;
+  workers: number;
+  kills: number;
+  serverRestarts: number;
+  /** Crashes happen at random points of the upload progress in this range. */
+  crashProgressRange: [number, number];
+  seed: number;
+  /** How long every upload may take, and each crash's chunks to be stored again. */
+  timeoutMs: number;
+  log?: (line: string) => void;
+}
+
+export interface UploadOutcome {
+  name: string;
+  sizeBytes: number;
+  route?: string;
+  assetId?: string;
+  uploadId?: string;
+  seconds?: number;
+  sha256Matches?: boolean;
+  sessionRestarts: number;
+  chunkRetries: number;
+  error?: string;
+}
+
+export interface CrashEvent {
+  kind: 'worker-kill' | 'server-restart';
+  /** Seconds after the uploads started. */
+  atSeconds: number;
+  /** Upload progress (0..1) when it happened. */
+  progress: number;
+  workerPid?: number;
+  /** Chunks in flight right before the crash, and right after (a chunk can start in between). */
+  inFlightBefore: number;
+  inFlightAfter: number;
+  /** Distinct chunks in either set: the chunks this crash can make us send again. */
+  inFlightChunks: number;
+  /** inFlightChunks × chunk size. */
+  boundBytes: number;
+  /** Bytes sent again for those chunks (abandoned partial bodies plus second stores). */
+  resentBytes: number;
+  /** Direct uploads in their single A1 request at the crash (each may have to start over). */
+  directInFlight: number;
+  /** Until every chunk in flight at the crash was stored and accepted again; undefined if never. */
+  recoverySeconds?: number;
+}
+
+export interface ChaosCheck {
+  name: string;
+  holds: boolean;
+  detail: string;
+}
+
+export interface ChaosReport {
+  label: string;
+  seed: number;
+  startedAt: string;
+  seconds: number;
+  loadAverage: { start: number[]; end: number[] };
+  chunkSizeBytes: number;
+  faultKnobs: Partial<FaultKnobs>;
+  multipart: MultipartTuning;
+  uploads: UploadOutcome[];
+  faultsInjected: Record<string, number>;
+  events: CrashEvent[];
+  bytes: {
+    /** Bytes of all multipart files. */
+    multipartFiles: number;
+    /** Every PUT body byte the store read. */
+    received: number;
+    /** received − multipartFiles: faults' and crashes' re-sends together. */
+    retransmitted: number;
+    /** Of those, abandoned bodies and second stores (crashes). */
+    resentAfterCrashes: number;
+    /** Second stores of a chunk not in flight at any crash. */
+    unexplainedResent: number;
+  };
+  sessionsCreated: number;
+  assetsCreated: number;
+  directCreateCalls: number;
+  checks: ChaosCheck[];
+}
+
+interface RunningUpload {
+  name: string;
+  source: SourceFile;
+  handle: WorkflowHandle<typeof uploadWorkflow>;
+  startedAtMs: number;
+  result?: UploadResult;
+  error?: string;
+  finishedAtMs?: number;
+  /** Child multipart workflow id, once known. */
+  multipartWorkflowId?: string;
+  uploadId?: string;
+}
+
+type ChunkKey = string; // `${uploadId}/${chunkIndex}`
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => undefined);
+  const random = mulberry32(options.seed);
+  const startedAt = new Date();
+  const loadAtStart = loadAverage();
+  const sourcesDir = path.join(options.workDir, 'sources');
+  fs.mkdirSync(sourcesDir, { recursive: true });
+  const runDir = fs.mkdtempSync(path.join(options.workDir, `run-${options.label}-`));
+
+  const sources: SourceFile[] = [];
+  for (const [i, size] of options.sizesBytes.entries()) {
+    sources.push(await ensureSourceFile(path.join(sourcesDir, `chaos-${i + 1}-${size}.mp4`), size, log));
+  }
+
+  let emulator: RunningEmulator | undefined;
+  let server: DevServer | undefined;
+  let connection: Connection | undefined;
+  const workers: WorkerProcess[] = [];
+  const pendingWorkers: Promise<WorkerProcess>[] = [];
+  try {
+    emulator = await startEmulator({
+      apiKeys: [API_KEY],
+      dataDir: path.join(runDir, 'emulator'),
+      seed: options.seed,
+      assetReadyDelayMs: 100,
+      faults: options.faults,
+      ...(options.chunkSizeBytes !== undefined ? { chunkSizeBytes: options.chunkSizeBytes } : {}),
+    });
+    server = await DevServer.start({ ui: false, dbFile: path.join(runDir, 'temporal.db') });
+    connection = await Connection.connect({ address: server.address });
+    const temporal = new Client({ connection });
+    const taskQueue = `chaos-${options.label}-${process.pid}-${Date.now()}`;
+    const startWorker = () =>
+      spawnWorker({
+        temporalAddress: server!.address,
+        taskQueue,
+        apiKey: API_KEY,
+        twelveLabsBaseUrl: emulator!.baseUrl,
+        allowedRoots: [sourcesDir],
+        env: { TL_LOG_LEVEL: 'WARN' },
+      });
+    workers.push(...(await Promise.all(Array.from({ length: options.workers }, startWorker))));
+    log(`chaos ${options.label}: emulator ${emulator.baseUrl}, Temporal ${server.address}, ${workers.length} worker processes (${workers.map((w) => w.pid).join(', ')}), seed ${options.seed}`);
+
+    const totalBytes = sources.reduce((a, s) => a + s.sizeBytes, 0);
+    const runStartedAtMs = Date.now();
+    const uploads: RunningUpload[] = await Promise.all(
+      sources.map(async (source, i) => ({
+        name: path.basename(source.path),
+        source,
+        startedAtMs: Date.now(),
+        handle: await temporal.workflow.start(uploadWorkflow, {
+          taskQueue,
+          workflowId: `${taskQueue}-${i + 1}`,
+          args: [
+            {
+              source: { path: source.path },
+              multipart: options.multipart,
+              readyPollIntervalMs: 500,
+              ...(options.directMaxBytes !== undefined ? { directMaxBytes: options.directMaxBytes } : {}),
+            },
+          ],
+        }),
+      })),
+    );
+    log(`started ${uploads.length} uploads, ${mb(totalBytes)} in all`);
+    const finished = Promise.all(uploads.map((u) => awaitResult(u, options.timeoutMs)));
+
+    // Where (in upload progress) each crash happens, and which kind it is.
+    const [low, high] = options.crashProgressRange;
+    const kinds: CrashEvent['kind'][] = [
+      ...Array.from({ length: options.kills }, () => 'worker-kill' as const),
+      ...Array.from({ length: options.serverRestarts }, () => 'server-restart' as const),
+    ];
+    for (let i = kinds.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
+    }
+    const plan = kinds.map((kind) => ({ kind, at: low + random() * (high - low) })).sort((a, b) => a.at - b.at);
+
+    const events: CrashEvent[] = [];
+    const eventChunks: Array<Set<ChunkKey>> = [];
+    const recoveries: Promise<void>[] = [];
+    const progressOf = async () => {
+      const counters = await emulator!.counters();
+      const direct = uploads.filter((u) => u.result?.route === 'direct').reduce((a, u) => a + u.source.sizeBytes, 0);
+      return Math.min(1, (counters.bytes_stored + direct) / totalBytes);
+    };
+
+    for (const step of plan) {
+      const progress = await waitFor(async () => {
+        if (uploads.every((u) => u.finishedAtMs !== undefined)) return -1;
+        const p = await progressOf();
+        return p >= step.at ? p : undefined;
+      }, options.timeoutMs);
+      if (progress < 0) break; // every upload is done: the missing crashes fail a check below
+      // Never kill the last ready worker: its replacement must have started first.
+      if (step.kind === 'worker-kill' && pendingWorkers.length > 0) workers.push(...(await Promise.all(pendingWorkers.splice(0))));
+
+      const before = await inFlight(temporal, uploads);
+      const event: CrashEvent = {
+        kind: step.kind,
+        atSeconds: (Date.now() - runStartedAtMs) / 1000,
+        progress,
+        inFlightBefore: before.chunks.size,
+        inFlightAfter: 0,
+        inFlightChunks: 0,
+        boundBytes: 0,
+        resentBytes: 0,
+        directInFlight: before.direct,
+      };
+      if (step.kind === 'worker-kill') {
+        const victim = workers.splice(Math.floor(random() * workers.length), 1)[0]!;
+        await victim.kill('SIGKILL');
+        event.workerPid = victim.pid;
+        pendingWorkers.push(startWorker());
+      } else {
+        await server.kill('SIGKILL');
+        await server.restart();
+      }
+      const after = await inFlight(temporal, uploads);
+      const chunks = new Set([...before.chunks, ...after.chunks]);
+      event.inFlightAfter = after.chunks.size;
+      event.inFlightChunks = chunks.size;
+      event.boundBytes = [...chunks].reduce((a, key) => a + (before.chunkSizes.get(key) ?? after.chunkSizes.get(key) ?? 0), 0);
+      log(
+        `${event.atSeconds.toFixed(1)} s, progress ${(progress * 100).toFixed(0)}%: ${step.kind === 'worker-kill' ? `SIGKILL worker ${event.workerPid}` : 'SIGKILL + restart of the Temporal dev server'}; ` +
+          `${chunks.size} chunks in flight (${before.chunks.size} before, ${after.chunks.size} after), ${before.direct} direct uploads in flight`,
+      );
+      events.push(event);
+      eventChunks.push(chunks);
+      recoveries.push(
+        waitForRecovery(emulator, uploads, chunks, before.directNames, options.timeoutMs).then((ok) => {
+          if (ok) event.recoverySeconds = (Date.now() - runStartedAtMs) / 1000 - event.atSeconds;
+          log(`  recovered from the ${step.kind} at ${event.atSeconds.toFixed(1)} s ${ok ? `after ${event.recoverySeconds!.toFixed(1)} s` : 'NEVER'}`);
+        }),
+      );
+    }
+
+    await finished;
+    await Promise.all(recoveries);
+    const seconds = (Date.now() - runStartedAtMs) / 1000;
+    workers.push(...(await Promise.all(pendingWorkers.splice(0))));
+
+    // ---- what the store saw ----
+    const api = new TwelveLabsClient({ baseUrl: emulator.baseUrl, apiKey: API_KEY });
+    const counters = await emulator.counters();
+    if (process.env.CHAOS_DEBUG) log(JSON.stringify(counters));
+    const outcomes: UploadOutcome[] = [];
+    const resentByChunk = new Map<ChunkKey, number>();
+    for (const u of uploads) {
+      const object = u.result ? await emulator.objectInfo(u.result.assetId) : undefined;
+      const uploadId = u.result?.multipart?.uploadId;
+      if (uploadId) {
+        const view = await emulator.sessionView(uploadId);
+        for (const c of view?.chunks ?? []) {
+          const resent = c.aborted_bytes + Math.max(0, c.put_count - 1) * (c.stored_size ?? 0);
+          if (resent > 0) resentByChunk.set(`${uploadId}/${c.index}`, resent);
+        }
+      }
+      outcomes.push({
+        name: u.name,
+        sizeBytes: u.source.sizeBytes,
+        ...(u.result ? { route: u.result.route, assetId: u.result.assetId } : {}),
+        ...(uploadId ? { uploadId } : {}),
+        ...(u.finishedAtMs !== undefined ? { seconds: (u.finishedAtMs - u.startedAtMs) / 1000 } : {}),
+        ...(u.result ? { sha256Matches: object?.sha256 === u.source.sha256 && object?.size === u.source.sizeBytes } : {}),
+        sessionRestarts: u.result?.multipart?.counters.sessionRestarts ?? 0,
+        chunkRetries: u.result?.multipart?.counters.retries ?? 0,
+        ...(u.error ? { error: u.error } : {}),
+      });
+    }
+    // Each re-sent chunk is charged to the crashes it was in flight at (shared evenly).
+    let unexplained = 0;
+    const perChunkProblems: string[] = [];
+    for (const [key, resent] of resentByChunk) {
+      const at = eventChunks.map((set, i) => (set.has(key) ? i : -1)).filter((i) => i >= 0);
+      if (at.length === 0) {
+        unexplained += resent;
+        perChunkProblems.push(`${key} re-sent ${resent} bytes but was in flight at no crash`);
+        continue;
+      }
+      for (const i of at) events[i]!.resentBytes += resent / at.length;
+    }
+    for (const e of events) e.resentBytes = Math.round(e.resentBytes);
+
+    let assets = 0;
+    let directAssets = 0;
+    for await (const asset of api.iterateAssets()) {
+      assets++;
+      if (asset.method === 'direct') directAssets++;
+    }
+    const multipartUploads = outcomes.filter((o) => o.route === 'multipart');
+    const directUploads = outcomes.filter((o) => o.route === 'direct');
+    const sessionRestarts = outcomes.reduce((a, o) => a + o.sessionRestarts, 0);
+    const multipartFiles = multipartUploads.reduce((a, o) => a + o.sizeBytes, 0);
+    const resentAfterCrashes = counters.bytes_aborted + counters.bytes_stored_again;
+
+    const checks: ChaosCheck[] = [
+      check('every upload finished', outcomes.every((o) => o.route !== undefined), outcomes.filter((o) => o.error).map((o) => `${o.name}: ${o.error}`).join('; ') || `${outcomes.length} of ${outcomes.length}`),
+      check(
+        "every assembled object's SHA-256 equals its source",
+        outcomes.every((o) => o.sha256Matches === true),
+        outcomes.filter((o) => o.sha256Matches !== true).map((o) => o.name).join(', ') || `${outcomes.length} objects verified`,
+      ),
+      check(
+        'no session was created twice for the same upload',
+        counters.sessions_created === multipartUploads.length + sessionRestarts,
+        `${counters.sessions_created} sessions for ${multipartUploads.length} multipart uploads and ${sessionRestarts} session restarts`,
+      ),
+      check(
+        'no asset was created twice for the same upload',
+        assets === outcomes.length + sessionRestarts && directAssets === directUploads.length,
+        `${assets} assets (${directAssets} direct) for ${outcomes.length} uploads (${directUploads.length} direct) and ${sessionRestarts} session restarts`,
+      ),
+      check(
+        'every planned crash happened while uploads were running',
+        events.length === plan.length,
+        `${events.filter((e) => e.kind === 'worker-kill').length} of ${options.kills} kills, ${events.filter((e) => e.kind === 'server-restart').length} of ${options.serverRestarts} server restarts`,
+      ),
+      check(
+        'bytes re-sent after each crash stay within the chunks in flight at it',
+        unexplained === 0 && events.every((e) => e.resentBytes <= e.boundBytes),
+        [
+          ...events.map((e, i) => `#${i + 1} ${e.kind}: ${e.resentBytes} ≤ ${e.boundBytes}`),
+          ...perChunkProblems.slice(0, 5),
+        ].join('; '),
+      ),
+      check(
+        'every crash was recovered from',
+        events.every((e) => e.recoverySeconds !== undefined),
+        events.map((e, i) => `#${i + 1} ${e.recoverySeconds === undefined ? 'never' : `${e.recoverySeconds.toFixed(1)} s`}`).join(', '),
+      ),
+    ];
+
+    return {
+      label: options.label,
+      seed: options.seed,
+      startedAt: startedAt.toISOString(),
+      seconds,
+      loadAverage: { start: loadAtStart, end: loadAverage() },
+      chunkSizeBytes: options.chunkSizeBytes ?? 5 * 1024 * 1024,
+      faultKnobs: options.faults,
+      multipart: options.multipart,
+      uploads: outcomes,
+      faultsInjected: counters.faults_injected,
+      events,
+      bytes: {
+        multipartFiles,
+        received: counters.bytes_received,
+        retransmitted: counters.bytes_received - multipartFiles,
+        resentAfterCrashes,
+        unexplainedResent: unexplained,
+      },
+      sessionsCreated: counters.sessions_created,
+      assetsCreated: assets,
+      directCreateCalls: counters.requests_by_endpoint.A1 ?? 0,
+      checks,
+    };
+  } finally {
+    const spare = await Promise.allSettled(pendingWorkers);
+    for (const s of spare) if (s.status === 'fulfilled') workers.push(s.value);
+    await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+    await connection?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    await emulator?.close().catch(() => undefined);
+    fs.rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+/** Waits for an upload's result, riding out the moments the Temporal server is down. */
+async function awaitResult(upload: RunningUpload, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      upload.result = await upload.handle.result();
+      break;
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) {
+        upload.error = `${err.message}: ${(err.cause as Error | undefined)?.message ?? ''}`;
+        break;
+      }
+      if (Date.now() > deadline) {
+        upload.error = `no result after ${timeoutMs / 1000} s (${(err as Error).message})`;
+        break;
+      }
+      await sleep(500); // the server is restarting
+    }
+  }
+  upload.finishedAtMs = Date.now();
+}
+
+/** Chunks in flight now (with their sizes), and direct uploads inside their A1 request. */
+async function inFlight(
+  temporal: Client,
+  uploads: RunningUpload[],
+): Promise<{ chunks: Set<ChunkKey>; chunkSizes: Map<ChunkKey, number>; direct: number; directNames: string[] }> {
+  const chunks = new Set<ChunkKey>();
+  const chunkSizes = new Map<ChunkKey, number>();
+  const directNames: string[] = [];
+  await Promise.all(
+    uploads
+      .filter((u) => u.finishedAtMs === undefined)
+      .map(async (u) => {
+        const state = await retrying(() => u.handle.query(uploadProgressQuery));
+        if (state.route === 'direct' && state.phase === 'uploading') directNames.push(u.name);
+        if (!state.multipartWorkflowId) return;
+        u.multipartWorkflowId = state.multipartWorkflowId;
+        const child = await retrying(() => temporal.workflow.getHandle(state.multipartWorkflowId!).query(progressQuery));
+        if (!child.uploadId || !child.totalBytes || !child.totalChunks) return;
+        u.uploadId = child.uploadId;
+        const chunkSize = Math.ceil(child.totalBytes / child.totalChunks);
+        for (const index of child.inFlightChunks) {
+          const key = `${child.uploadId}/${index}`;
+          chunks.add(key);
+          chunkSizes.set(key, Math.min(chunkSize, child.totalBytes - (index - 1) * chunkSize));
+        }
+      }),
+  );
+  return { chunks, chunkSizes, direct: directNames.length, directNames };
+}
+
+/** True once every chunk in flight at a crash is stored and accepted, and those direct uploads are past A1. */
+async function waitForRecovery(
+  emulator: RunningEmulator,
+  uploads: RunningUpload[],
+  chunks: Set<ChunkKey>,
+  directNames: string[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const byUpload = new Map<string, number[]>();
+  for (const key of chunks) {
+    const [uploadId, index] = key.split('/') as [string, string];
+    byUpload.set(uploadId, [...(byUpload.get(uploadId) ?? []), Number(index)]);
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let done = true;
+    for (const [uploadId, indices] of byUpload) {
+      const view = await emulator.sessionView(uploadId);
+      if (!view || view.status === 'completed') continue;
+      const completed = new Set(view.chunks.filter((c) => c.status === 'completed').map((c) => c.index));
+      if (!indices.every((i) => completed.has(i))) done = false;
+    }
+    for (const name of directNames) {
+      const upload = uploads.find((u) => u.name === name);
+      if (upload && upload.finishedAtMs === undefined) {
+        const state = await upload.handle.query(uploadProgressQuery).catch(() => undefined);
+        if (!state || state.phase === 'uploading' || state.phase === 'reconciling') done = false;
+      }
+    }
+    if (done) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(200);
+  }
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`chaos: nothing happened for ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
+/** Retries a Temporal call while the server restarts (up to a minute). */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(250);
+    }
+  }
+}
+
+function check(name: string, holds: boolean, detail: string): ChaosCheck {
+  return { name, holds, detail };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function loadAverage(): number[] {
+  return os.loadavg().map((l) => Number(l.toFixed(2)));
+}
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(bytes < 10e6 ? 1 : 0)} MB`;
+}
