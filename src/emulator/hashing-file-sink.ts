@@ -31,7 +31,9 @@ export class HashingFileSink {
       return;
     }
     this.sha256.update(data);
-    if (!this.file.write(data)) await Promise.race([once(this.file, 'drain'), once(this.file, 'error')]);
+    // events.once rejects on 'error' by itself and removes its listeners either way; racing a
+    // second once(…, 'error') left one listener behind per wait (MaxListenersExceededWarning).
+    if (!this.file.write(data)) await once(this.file, 'drain');
   }
 
   /** Flushes and closes the file; returns the SHA-256 of what was written. */
