@@ -74,7 +74,14 @@ export function receiveChunkBody(req: IncomingMessage, options: ReceiveOptions):
   const onClose = () => {
     if (!req.complete) stop(new Error('client closed the connection'));
   };
-  req.on('error', stop);
+  // A connection error means the client is gone, even when its whole body was already parsed
+  // (a slow or throttled write may still be running): that PUT was abandoned, not failed here.
+  let clientGone = false;
+  const onError = (error: Error) => {
+    clientGone = true;
+    stop(error);
+  };
+  req.on('error', onError);
   req.on('close', onClose);
   idleTimer = setTimeout(() => stop(new IdleTimeout()), options.idleTimeoutMs);
   req.pipe(head);
@@ -85,12 +92,12 @@ export function receiveChunkBody(req: IncomingMessage, options: ReceiveOptions):
       md5.abort();
       if (resetting) return { kind: 'reset' };
       if (error instanceof IdleTimeout) return { kind: 'idle_timeout' };
-      if (req.complete) return { kind: 'write_failed', error };
+      if (req.complete && !clientGone) return { kind: 'write_failed', error };
       return { kind: 'aborted' };
     },
   ).finally(() => {
     clearTimeout(idleTimer);
-    req.off('error', stop);
+    req.off('error', onError);
     req.off('close', onClose);
   });
 }
