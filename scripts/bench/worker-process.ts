@@ -58,6 +58,8 @@ export interface WorkerProcessOptions {
   readyTimeoutMs?: number;
   /** The worker's entry module; default src/worker.ts. */
   entry?: string;
+  /** Also append everything the worker prints to this file. */
+  outputFile?: string;
 }
 
 export async function spawnWorker(options: WorkerProcessOptions): Promise<WorkerProcess> {
@@ -79,7 +81,12 @@ export async function spawnWorker(options: WorkerProcessOptions): Promise<Worker
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const keep = (d: Buffer) => (output = (output + d.toString()).slice(-20_000));
+  const file = options.outputFile ? fs.createWriteStream(options.outputFile, { flags: 'a' }) : undefined;
+  const keep = (d: Buffer) => {
+    file?.write(d);
+    output = (output + d.toString()).slice(-20_000);
+  };
+  child.once('exit', () => file?.end());
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const handle: WorkerProcess = {

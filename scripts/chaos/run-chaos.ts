@@ -83,6 +83,8 @@ export interface CrashEvent {
   directInFlight: number;
   /** Until every chunk in flight at the crash was stored and accepted again; undefined if never. */
   recoverySeconds?: number;
+  /** Progress queries that got no answer around the crash (their chunks are missing from the bound). */
+  unansweredQueries?: number;
 }
 
 export interface ChaosCheck {
@@ -176,6 +178,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         twelveLabsBaseUrl: emulator!.baseUrl,
         allowedRoots: [sourcesDir],
         env: { TL_LOG_LEVEL: 'WARN' },
+        ...(process.env.CHAOS_WORKER_LOGS ? { outputFile: path.join(process.env.CHAOS_WORKER_LOGS, `worker-${Date.now()}.log`) } : {}),
       });
     workers.push(...(await Promise.all(Array.from({ length: options.workers }, startWorker))));
     log(`chaos ${options.label}: emulator ${emulator.baseUrl}, Temporal ${server.address}, ${workers.length} worker processes (${workers.map((w) => w.pid).join(', ')}), seed ${options.seed}`);
@@ -235,7 +238,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // Never kill the last ready worker: its replacement must have started first.
       if (step.kind === 'worker-kill' && pendingWorkers.length > 0) workers.push(...(await Promise.all(pendingWorkers.splice(0))));
 
-      const before = await inFlight(temporal, uploads);
+      const before = await inFlight(temporal, uploads, 60_000);
       const event: CrashEvent = {
         kind: step.kind,
         atSeconds: (Date.now() - runStartedAtMs) / 1000,
@@ -256,7 +259,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await server.kill('SIGKILL');
         await server.restart();
       }
-      const after = await inFlight(temporal, uploads);
+      const after = await inFlight(temporal, uploads, 20_000);
+      for (const problem of [...before.unanswered, ...after.unanswered]) log(`  in-flight query unanswered: ${problem}`);
+      event.unansweredQueries = before.unanswered.length + after.unanswered.length;
       const chunks = new Set([...before.chunks, ...after.chunks]);
       event.inFlightAfter = after.chunks.size;
       event.inFlightChunks = chunks.size;
@@ -432,7 +437,9 @@ async function awaitResult(upload: RunningUpload, timeoutMs: number): Promise<vo
 async function inFlight(
   temporal: Client,
   uploads: RunningUpload[],
-): Promise<{ chunks: Set<ChunkKey>; chunkSizes: Map<ChunkKey, number>; direct: number; directNames: string[] }> {
+  queryLimitMs: number,
+): Promise<{ chunks: Set<ChunkKey>; chunkSizes: Map<ChunkKey, number>; direct: number; directNames: string[]; unanswered: string[] }> {
+  const unanswered: string[] = [];
   const chunks = new Set<ChunkKey>();
   const chunkSizes = new Map<ChunkKey, number>();
   const directNames: string[] = [];
@@ -440,12 +447,23 @@ async function inFlight(
     uploads
       .filter((u) => u.finishedAtMs === undefined)
       .map(async (u) => {
-        const state = await retrying(() => u.handle.query(uploadProgressQuery));
+        // A workflow last run by a killed worker answers queries only once its sticky queue times
+        // out; an upload that cannot be asked within the limit is reported, not fatal.
+        const state = await retrying(() => u.handle.query(uploadProgressQuery), queryLimitMs).catch((err: unknown) => {
+          unanswered.push(`${u.name}: ${(err as Error).message}`);
+          return undefined;
+        });
+        if (!state) return;
         if (state.route === 'direct' && state.phase === 'uploading') directNames.push(u.name);
         if (!state.multipartWorkflowId) return;
         u.multipartWorkflowId = state.multipartWorkflowId;
-        const child = await retrying(() => temporal.workflow.getHandle(state.multipartWorkflowId!).query(progressQuery));
-        if (!child.uploadId || !child.totalBytes || !child.totalChunks) return;
+        const child = await retrying(() => temporal.workflow.getHandle(state.multipartWorkflowId!).query(progressQuery), queryLimitMs).catch(
+          (err: unknown) => {
+            unanswered.push(`${u.name} (multipart): ${(err as Error).message}`);
+            return undefined;
+          },
+        );
+        if (!child?.uploadId || !child.totalBytes || !child.totalChunks) return;
         u.uploadId = child.uploadId;
         const chunkSize = Math.ceil(child.totalBytes / child.totalChunks);
         for (const index of child.inFlightChunks) {
@@ -455,7 +473,7 @@ async function inFlight(
         }
       }),
   );
-  return { chunks, chunkSizes, direct: directNames.length, directNames };
+  return { chunks, chunkSizes, direct: directNames.length, directNames, unanswered };
 }
 
 /** True once every chunk in flight at a crash is stored and accepted, and those direct uploads are past A1. */
@@ -472,13 +490,20 @@ async function waitForRecovery(
     byUpload.set(uploadId, [...(byUpload.get(uploadId) ?? []), Number(index)]);
   }
   const deadline = Date.now() + timeoutMs;
+  let nextDebugAt = Date.now() + 10_000;
   for (;;) {
     let done = true;
+    const waiting: string[] = [];
     for (const [uploadId, indices] of byUpload) {
       const view = await emulator.sessionView(uploadId);
       if (!view || view.status === 'completed') continue;
       const completed = new Set(view.chunks.filter((c) => c.status === 'completed').map((c) => c.index));
       if (!indices.every((i) => completed.has(i))) done = false;
+      waiting.push(`${uploadId.slice(0, 6)}: ${indices.filter((i) => !completed.has(i)).join(',')}`);
+    }
+    if (process.env.CHAOS_DEBUG && Date.now() > nextDebugAt) {
+      nextDebugAt = Date.now() + 10_000;
+      console.log(`    still waiting for ${waiting.join('; ')}`);
     }
     for (const name of directNames) {
       const upload = uploads.find((u) => u.name === name);
@@ -503,9 +528,9 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number
   }
 }
 
-/** Retries a Temporal call while the server restarts (up to a minute). */
-async function retrying<T>(call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 60_000;
+/** Retries a Temporal call while the server restarts or a sticky queue times out. */
+async function retrying<T>(call: () => Promise<T>, limitMs: number): Promise<T> {
+  const deadline = Date.now() + limitMs;
   for (;;) {
     try {
       return await call();
