@@ -23,6 +23,7 @@ import { DevServer } from '../src/dev/dev-server';
 import { defaultChunkSizeBytes } from '../src/emulator';
 import { GIB, MIB } from '../src/twelvelabs/limits';
 import { multipartUploadWorkflow } from '../src/workflows/multipart-upload';
+import { killChildrenOnSignal, trackChild } from './bench/children';
 import { spawnEmulator, type EmulatorProcess } from './bench/emulator-process';
 import { historyCost, type HistoryCost } from './bench/history';
 import { readCpuSeconds, readMemoryStatus, sampleResources } from './bench/proc-stats';
@@ -142,6 +143,7 @@ interface MachineDescription {
 }
 
 async function main(): Promise<void> {
+  killChildrenOnSignal();
   const { values } = parseArgs({
     options: {
       large: { type: 'boolean', default: false },
@@ -190,6 +192,7 @@ async function main(): Promise<void> {
   log(`emulator: ${emulator.baseUrl} (pid ${emulator.pid}), data ${emulatorDir}`);
   const needsTemporal = contenders.some((c) => c.kind === 'ours');
   const server = needsTemporal ? await DevServer.start({ ui: false }) : undefined;
+  if (server) trackChild(() => server.pid);
   const connection = server ? await Connection.connect({ address: server.address }) : undefined;
   const temporal = connection ? new Client({ connection }) : undefined;
   if (server) log(`Temporal dev server: ${server.address}`);

@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { killChildrenOnSignal } from './bench/children';
 import { fullChaos, shortChaos } from './chaos/presets';
 import { markdown, summaryLines } from './chaos/report';
 import { runChaos } from './chaos/run-chaos';
@@ -22,6 +23,7 @@ const DOC_PATH = path.join(REPO_ROOT, 'docs/RELIABILITY.md');
 const WORK_DIR = path.join(REPO_ROOT, '.data/chaos');
 
 async function main(): Promise<void> {
+  killChildrenOnSignal();
   const { values } = parseArgs({
     options: {
       short: { type: 'boolean', default: false },

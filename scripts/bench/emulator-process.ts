@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { request } from 'undici';
 import type { CounterSnapshot, FaultKnobs } from '../../src/emulator';
+import { trackChild } from './children';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -35,6 +36,8 @@ export async function spawnEmulator(options: EmulatorProcessOptions): Promise<Em
     ['--import', 'tsx', path.join(REPO_ROOT, 'src/emulator/main.ts'), '--port', '0', '--api-key', options.apiKey, '--data-dir', options.dataDir, ...(options.args ?? [])],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const untrack = trackChild(() => child.pid);
+  child.once('exit', untrack);
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));

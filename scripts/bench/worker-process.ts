@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import { trackChild } from './children';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -86,7 +87,11 @@ export async function spawnWorker(options: WorkerProcessOptions): Promise<Worker
     file?.write(d);
     output = (output + d.toString()).slice(-20_000);
   };
-  child.once('exit', () => file?.end());
+  const untrack = trackChild(() => child.pid);
+  child.once('exit', () => {
+    file?.end();
+    untrack();
+  });
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const handle: WorkerProcess = {

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DevServer } from '../../src/dev/dev-server';
 import { startEmulator, type FaultKnobs, type RunningEmulator } from '../../src/emulator';
 import { mulberry32 } from '../../src/emulator/prng';
@@ -22,6 +23,7 @@ import { progressQuery } from '../../src/workflows/multipart-upload';
 import { uploadProgressQuery, uploadWorkflow } from '../../src/workflows/upload';
 import type { MultipartTuning, UploadResult } from '../../src/workflows/types';
 import { ensureSourceFile, type SourceFile } from '../bench/source-file';
+import { trackChild } from '../bench/children';
 import { spawnWorker, type WorkerProcess } from '../bench/worker-process';
 
 const API_KEY = 'tlk_chaos_0123456789abcdef';
@@ -134,6 +136,9 @@ interface RunningUpload {
   /** Child multipart workflow id, once known. */
   multipartWorkflowId?: string;
   uploadId?: string;
+  /** Resolves when the watchdog gives up on this upload (its workflow task keeps failing). */
+  abandoned: Promise<void>;
+  abandon: (reason: string) => void;
 }
 
 type ChunkKey = string; // `${uploadId}/${chunkIndex}`
@@ -155,6 +160,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let emulator: RunningEmulator | undefined;
   let server: DevServer | undefined;
   let connection: Connection | undefined;
+  let untrackServer: (() => void) | undefined;
   const workers: WorkerProcess[] = [];
   const pendingWorkers: Promise<WorkerProcess>[] = [];
   try {
@@ -167,6 +173,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...(options.chunkSizeBytes !== undefined ? { chunkSizeBytes: options.chunkSizeBytes } : {}),
     });
     server = await DevServer.start({ ui: false, dbFile: path.join(runDir, 'temporal.db') });
+    const runningServer = server;
+    untrackServer = trackChild(() => runningServer.pid);
     connection = await Connection.connect({ address: server.address });
     const temporal = new Client({ connection });
     const taskQueue = `chaos-${options.label}-${process.pid}-${Date.now()}`;
@@ -190,6 +198,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         name: path.basename(source.path),
         source,
         startedAtMs: Date.now(),
+        ...abandonment(),
         handle: await temporal.workflow.start(uploadWorkflow, {
           taskQueue,
           workflowId: `${taskQueue}-${i + 1}`,
@@ -206,6 +215,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
     log(`started ${uploads.length} uploads, ${mb(totalBytes)} in all`);
     const finished = Promise.all(uploads.map((u) => awaitResult(u, options.timeoutMs)));
+    const watchdog = watchForFailingWorkflowTasks(temporal, uploads, options.workDir, log);
 
     // Where (in upload progress) each crash happens, and which kind it is.
     const [low, high] = options.crashProgressRange;
@@ -281,6 +291,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
 
     await finished;
+    watchdog.stop();
     await Promise.all(recoveries);
     const seconds = (Date.now() - runStartedAtMs) / 1000;
     workers.push(...(await Promise.all(pendingWorkers.splice(0))));
@@ -406,9 +417,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await Promise.all(workers.map((w) => w.kill('SIGKILL')));
     await connection?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
+    untrackServer?.();
     await emulator?.close().catch(() => undefined);
     fs.rmSync(runDir, { recursive: true, force: true });
   }
+}
+
+function abandonment(): Pick<RunningUpload, 'abandoned' | 'abandon'> {
+  let abandon!: (reason: string) => void;
+  const abandoned = new Promise<void>((resolve) => (abandon = () => resolve()));
+  return { abandoned, abandon };
 }
 
 /** Waits for an upload's result, riding out the moments the Temporal server is down. */
@@ -416,7 +434,8 @@ async function awaitResult(upload: RunningUpload, timeoutMs: number): Promise<vo
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      upload.result = await upload.handle.result();
+      const result = await Promise.race([upload.handle.result(), upload.abandoned.then(() => undefined)]);
+      if (result) upload.result = result;
       break;
     } catch (err) {
       if (err instanceof WorkflowFailedError) {
@@ -431,6 +450,50 @@ async function awaitResult(upload: RunningUpload, timeoutMs: number): Promise<vo
     }
   }
   upload.finishedAtMs = Date.now();
+}
+
+/**
+ * Every few seconds, looks for upload workflows (or their multipart children) whose workflow task
+ * keeps failing, e.g. on a nondeterminism error: such an upload never finishes, so it is given up
+ * at once with the failure's message, and its history is kept in the work directory.
+ */
+function watchForFailingWorkflowTasks(
+  temporal: Client,
+  uploads: RunningUpload[],
+  keepDir: string,
+  log: (line: string) => void,
+): { stop(): void } {
+  let stopped = false;
+  const check = async () => {
+    for (const u of uploads.filter((x) => x.finishedAtMs === undefined && x.error === undefined)) {
+      for (const workflowId of [u.handle.workflowId, u.multipartWorkflowId].filter((id): id is string => id !== undefined)) {
+        const handle = temporal.workflow.getHandle(workflowId);
+        const description = await handle.describe().catch(() => undefined);
+        if ((description?.raw.pendingWorkflowTask?.attempt ?? 0) < 3) continue;
+        const history = await handle.fetchHistory().catch(() => undefined);
+        const failed = [...(history?.events ?? [])].reverse().find((e) => e.workflowTaskFailedEventAttributes);
+        const reason = failed?.workflowTaskFailedEventAttributes?.failure?.message ?? 'unknown';
+        const saved = path.join(keepDir, `failing-workflow-task-${workflowId.replace(/[^\w.-]+/g, '_')}.json`);
+        if (history) fs.writeFileSync(saved, historyToJSON(history));
+        u.error = `workflow ${workflowId}: its workflow task keeps failing (${reason}); history saved to ${saved}`;
+        log(`  ${u.name}: ${u.error}`);
+        u.abandon(reason);
+        break;
+      }
+    }
+  };
+  const loop = async () => {
+    while (!stopped) {
+      await check().catch(() => undefined);
+      await sleep(5_000);
+    }
+  };
+  void loop();
+  return {
+    stop() {
+      stopped = true;
+    },
+  };
 }
 
 /** Chunks in flight now (with their sizes), and direct uploads inside their A1 request. */
@@ -494,6 +557,8 @@ async function waitForRecovery(
   for (;;) {
     let done = true;
     const waiting: string[] = [];
+    // An upload given up (see the watchdog) will never store its chunks: no recovery to wait for.
+    if (uploads.some((u) => u.error !== undefined && u.uploadId !== undefined && byUpload.has(u.uploadId))) return false;
     for (const [uploadId, indices] of byUpload) {
       const view = await emulator.sessionView(uploadId);
       if (!view || view.status === 'completed') continue;
