@@ -59,7 +59,7 @@ export interface WorkerTuning {
   maxConcurrentActivities: number;
   /** Also poll this host's own task queue (for files on this host's disk): TL_HOST_TASK_QUEUE. */
   hostTaskQueue: string | undefined;
-  /** When chunk PUTs check the store's ETag against a local MD5: TL_CHUNK_DIGEST_CHECK (auto, always, never). */
+  /** When chunk PUTs check the store's ETag against a local MD5: TL_CHUNK_DIGEST_CHECK (always (default), auto, never). */
   chunkDigestCheck: ChunkDigestCheck;
 }
 
@@ -70,7 +70,7 @@ export function workerTuning(env: NodeJS.ProcessEnv = process.env, taskQueue = D
     throw new ConfigError(`TL_MAX_CONCURRENT_ACTIVITIES=${raw} must be a positive integer`);
   }
   const host = env.TL_HOST_TASK_QUEUE;
-  const digest = env.TL_CHUNK_DIGEST_CHECK?.trim() || 'auto';
+  const digest = env.TL_CHUNK_DIGEST_CHECK?.trim() || 'always';
   if (digest !== 'auto' && digest !== 'always' && digest !== 'never') {
     throw new ConfigError(`TL_CHUNK_DIGEST_CHECK=${digest} must be auto, always or never`);
   }

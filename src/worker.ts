@@ -31,7 +31,7 @@ export interface UploadWorkerOptions {
   shutdownGraceTime?: string | number;
   /** Directories (absolute) the activities may read source files from; nothing else is opened. */
   allowedRoots: readonly string[];
-  /** When chunk PUTs verify the store's ETag against a local MD5; default 'auto'. */
+  /** When chunk PUTs verify the store's ETag against a local MD5; default 'always'. */
   chunkDigestCheck?: ChunkDigestCheck;
   /**
    * Payload encryption (security/data-converter.ts); default: none. A pre-built workflowBundle

@@ -55,13 +55,14 @@ const HEARTBEAT_INTERVAL_MS = 1000;
  * When uploadChunk compares the store's ETag with an MD5 of the bytes it read. The comparison can
  * only catch bytes changed on the way; over TLS (every record is MAC-checked) and over loopback
  * (a kernel memory copy) that cannot happen unnoticed, and the hash is the largest CPU cost of a
- * chunk (docs/BENCHMARKS.md). 'auto' therefore hashes only for plain http to another host;
- * 'always' is for stores behind a TLS-terminating proxy that might alter bytes.
+ * chunk (docs/BENCHMARKS.md). 'always' is the default because the product promises the check
+ * (and it also catches a store whose ETag is not the MD5 of what it received); 'auto' hashes only
+ * for plain http to another host, for operators who trust TLS and loopback and want the CPU back.
  */
 export type ChunkDigestCheck = 'auto' | 'always' | 'never';
 
 export interface ChunkUploadOptions {
-  /** Default 'auto'. */
+  /** Default 'always'. */
   digestCheck?: ChunkDigestCheck;
 }
 
@@ -97,7 +98,7 @@ class StallError extends Error {
 }
 
 export function chunkUploadActivities(client: TwelveLabsClient, roots: AllowedRoots, options: ChunkUploadOptions = {}) {
-  const digestCheck = options.digestCheck ?? 'auto';
+  const digestCheck = options.digestCheck ?? 'always';
   return {
     async uploadChunk(input: UploadChunkInput): Promise<UploadChunkResult> {
       const ctx = Context.current();

@@ -18,7 +18,7 @@ export interface ActivityDeps {
   client: TwelveLabsClient;
   /** The only directories source files may be read from (symlinks and `..` resolved). */
   allowedRoots: AllowedRoots;
-  /** When chunk PUTs verify the store's ETag against a local MD5; default 'auto' (chunk-upload.ts). */
+  /** When chunk PUTs verify the store's ETag against a local MD5; default 'always' (chunk-upload.ts). */
   chunkDigestCheck?: ChunkDigestCheck;
 }
 

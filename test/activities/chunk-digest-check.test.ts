@@ -21,8 +21,9 @@ describe('chunk digest check', () => {
     expect(shouldVerifyDigest('never', 'http://store.lan/x')).toBe(false);
   });
 
-  it('is configured with TL_CHUNK_DIGEST_CHECK, auto by default', () => {
-    expect(workerTuning({}).chunkDigestCheck).toBe('auto');
+  it('is configured with TL_CHUNK_DIGEST_CHECK, always by default (the ETag check is promised)', () => {
+    expect(workerTuning({}).chunkDigestCheck).toBe('always');
+    expect(workerTuning({ TL_CHUNK_DIGEST_CHECK: 'auto' }).chunkDigestCheck).toBe('auto');
     expect(workerTuning({ TL_CHUNK_DIGEST_CHECK: 'always' }).chunkDigestCheck).toBe('always');
     expect(() => workerTuning({ TL_CHUNK_DIGEST_CHECK: 'sometimes' })).toThrow(ConfigError);
   });

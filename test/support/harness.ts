@@ -217,8 +217,10 @@ export async function historyEventsAcrossRuns(temporal: Client, workflowId: stri
   let total = 0;
   let runId: string | undefined = firstRunId;
   while (runId) {
-    const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
-    const events = history.events ?? [];
+    const history: Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>> = await temporal.workflow
+      .getHandle(workflowId, runId)
+      .fetchHistory();
+    const events: NonNullable<typeof history.events> = history.events ?? [];
     total += events.length;
     runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }

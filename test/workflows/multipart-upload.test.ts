@@ -2,7 +2,7 @@
 // loopback, real files. Every upload ends by comparing the emulator's SHA-256 of the assembled
 // object with the source file's.
 
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ describe('multipartUploadWorkflow', () => {
   });
 
   let counter = 0;
-  async function start(input: MultipartUploadInput): Promise<WorkflowHandle<typeof multipartUploadWorkflow>> {
+  async function start(input: MultipartUploadInput): Promise<WorkflowHandleWithFirstExecutionRunId<typeof multipartUploadWorkflow>> {
     const workflowId = `mp-${Date.now()}-${counter++}`;
     finished.push(workflowId);
     return stack.temporal.workflow.start(multipartUploadWorkflow, {
@@ -77,10 +77,16 @@ describe('multipartUploadWorkflow', () => {
 
   it('survives URLs that expire in the middle of the upload', async () => {
     const file = await makeFile(stack.dir, 'expiring.mp4', 60 * CHUNK);
+    await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // slow enough that the pause lands mid-upload
     const handle = await start({ source: { path: file.path }, concurrency: 2 });
     await waitFor(async () => (await handle.query(progressQuery)).uploadedChunks >= 5, 'first chunks');
     await handle.signal(pauseSignal);
-    await waitFor(async () => (await handle.query(progressQuery)).inFlightChunks.length === 0, 'in-flight chunks to settle');
+    const paused = await waitFor(async () => {
+      const p = await handle.query(progressQuery);
+      return p.inFlightChunks.length === 0 && p;
+    }, 'in-flight chunks to settle');
+    expect(paused.uploadedChunks).toBeLessThan(60); // URLs minted before the pause are still to be used
+    await stack.emulator.setFaults({});
     const before = await stack.emulator.counters();
     await stack.emulator.advanceClock(2 * 60 * 60 * 1000); // every URL minted so far is now expired
     await handle.signal(resumeSignal);
@@ -110,13 +116,19 @@ describe('multipartUploadWorkflow', () => {
 
   it('replaces a session that expires in the middle and finishes on the new one', async () => {
     const file = await makeFile(stack.dir, 'session-expiry.mp4', 40 * CHUNK);
+    await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // the pause must land mid-upload
     const handle = await start({ source: { path: file.path }, concurrency: 2 });
     const first = await waitFor(async () => {
       const p = await handle.query(progressQuery);
       return p.uploadedChunks >= 5 && p;
     }, 'first chunks');
     await handle.signal(pauseSignal);
-    await waitFor(async () => (await handle.query(progressQuery)).inFlightChunks.length === 0, 'in-flight chunks to settle');
+    const paused = await waitFor(async () => {
+      const p = await handle.query(progressQuery);
+      return p.inFlightChunks.length === 0 && p;
+    }, 'in-flight chunks to settle');
+    expect(paused.uploadedChunks).toBeLessThan(40);
+    await stack.emulator.setFaults({});
     await stack.emulator.advanceClock(25 * 60 * 60 * 1000);
     await handle.signal(resumeSignal);
     const result = await handle.result();
