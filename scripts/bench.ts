@@ -89,6 +89,8 @@ interface RunRecord {
   peakRssBytes: number;
   /** Highest VmRSS sampled while the upload ran. */
   peakSampledRssBytes: number;
+  /** Highest RssAnon (private memory) sampled while the upload ran. */
+  peakSampledAnonRssBytes: number;
   storageWriteBytes: number;
   peakTempDirGrowthBytes: number;
   bytesReceivedByStore: number;
@@ -111,6 +113,7 @@ interface Summary {
   ratioBase: string | undefined;
   peakRssBytes: number;
   peakSampledRssBytes: number;
+  peakSampledAnonRssBytes: number;
   storageWriteBytes: number;
   peakTempDirGrowthBytes: number;
   eventsPerChunk?: number;
@@ -240,6 +243,7 @@ async function main(): Promise<void> {
           mbPerSecond: source.sizeBytes / MB / run.seconds,
           peakRssBytes: run.peakRssBytes,
           peakSampledRssBytes: run.peakSampledRssBytes,
+          peakSampledAnonRssBytes: run.peakSampledAnonRssBytes,
           storageWriteBytes: run.storageWriteBytes,
           peakTempDirGrowthBytes: run.peakTempDirGrowthBytes,
           bytesReceivedByStore: counters.bytes_received,
@@ -261,7 +265,7 @@ async function main(): Promise<void> {
         runs.push(record);
         log(
           `[${repetition}/${repeats}] ${contender.id.padEnd(12)} ${record.mbPerSecond.toFixed(0).padStart(5)} MB/s ` +
-            `${record.seconds.toFixed(2).padStart(7)} s  peak RSS ${mbText(record.peakRssBytes)} (sampled ${mbText(record.peakSampledRssBytes)})  ` +
+            `${record.seconds.toFixed(2).padStart(7)} s  peak RSS ${mbText(record.peakRssBytes)} (sampled ${mbText(record.peakSampledRssBytes)}, private ${mbText(record.peakSampledAnonRssBytes)})  ` +
             `disk writes ${mbText(record.storageWriteBytes)}  tmp ${mbText(record.peakTempDirGrowthBytes)}` +
             (record.history ? `  events/chunk ${record.history.eventsPerChunk.toFixed(1)}` : '') +
             `  CPU s mover ${cpuSeconds.mover.toFixed(1)} emulator ${cpuSeconds.emulator.toFixed(1)} temporal ${cpuSeconds.temporal.toFixed(1)}` +
@@ -309,6 +313,7 @@ interface RunOutcome {
   seconds: number;
   peakRssBytes: number;
   peakSampledRssBytes: number;
+  peakSampledAnonRssBytes: number;
   storageWriteBytes: number;
   peakTempDirGrowthBytes: number;
   cpuSeconds: number;
@@ -429,6 +434,8 @@ function summarize(contenders: Contender[], runs: RunRecord[]): Summary[] {
       ratioBase: contender.kind === 'limit' ? contender.id : base,
       peakRssBytes: max((r) => r.peakRssBytes),
       peakSampledRssBytes: max((r) => r.peakSampledRssBytes),
+      // Older result files have no private figure.
+      peakSampledAnonRssBytes: max((r) => r.peakSampledAnonRssBytes ?? 0),
       storageWriteBytes: max((r) => r.storageWriteBytes),
       peakTempDirGrowthBytes: max((r) => r.peakTempDirGrowthBytes),
       cpuSecondsPerGiB: {
@@ -492,13 +499,13 @@ function renderTables(results: BenchResults): string {
       `load average ${machine.loadAverageAtStart.join(' ')} at the start, ${machine.loadAverageAtEnd.join(' ')} at the end.`,
   );
   lines.push('');
-  lines.push('| contender | MB/s median | spread (min–max) | × limit | peak RSS (VmHWM) | peak RSS during upload | storage writes | temp dir peak | history events / chunk | workflow tasks / chunk | CPU s / GiB: mover, emulator, Temporal |');
+  lines.push('| contender | MB/s median | spread (min–max) | × limit | peak RSS (VmHWM) | peak RSS during upload (private) | storage writes | temp dir peak | history events / chunk | workflow tasks / chunk | CPU s / GiB: mover, emulator, Temporal |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of results.summaries) {
     const ratio = s.ratioToLimit === undefined ? '–' : `${s.ratioToLimit.toFixed(2)}${s.ratioBase && !s.contender.startsWith('limit') ? ` (vs ${s.ratioBase})` : ''}`;
     lines.push(
       `| ${s.label} | ${s.mbPerSecond.median.toFixed(0)} | ${s.mbPerSecond.min.toFixed(0)}–${s.mbPerSecond.max.toFixed(0)} | ${ratio} | ` +
-        `${mbText(s.peakRssBytes)} | ${mbText(s.peakSampledRssBytes)} | ${mbText(s.storageWriteBytes)} | ${mbText(s.peakTempDirGrowthBytes)} | ` +
+        `${mbText(s.peakRssBytes)} | ${mbText(s.peakSampledRssBytes)} (${mbText(s.peakSampledAnonRssBytes)}) | ${mbText(s.storageWriteBytes)} | ${mbText(s.peakTempDirGrowthBytes)} | ` +
         `${s.eventsPerChunk?.toFixed(2) ?? '–'} | ${s.workflowTasksPerChunk?.toFixed(2) ?? '–'} | ` +
         `${s.cpuSecondsPerGiB.mover.toFixed(1)}, ${s.cpuSecondsPerGiB.emulator.toFixed(1)}, ${s.cpuSecondsPerGiB.temporal.toFixed(1)} |`,
     );

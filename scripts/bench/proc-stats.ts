@@ -9,6 +9,8 @@ export interface MemoryStatus {
   peakRssBytes: number;
   /** VmRSS: the resident set now. */
   rssBytes: number;
+  /** RssAnon: the private part of it (heaps, stacks, buffers), without mapped files such as the node binary. */
+  anonRssBytes: number;
 }
 
 export function readMemoryStatus(pid: number | 'self' = 'self'): MemoryStatus {
@@ -18,7 +20,7 @@ export function readMemoryStatus(pid: number | 'self' = 'self'): MemoryStatus {
     if (!match) throw new Error(`/proc/${pid}/status has no ${field}`);
     return Number(match[1]) * 1024;
   };
-  return { peakRssBytes: kib('VmHWM'), rssBytes: kib('VmRSS') };
+  return { peakRssBytes: kib('VmHWM'), rssBytes: kib('VmRSS'), anonRssBytes: kib('RssAnon') };
 }
 
 /**
@@ -67,6 +69,8 @@ export function directoryBytes(dir: string): number {
 export interface ResourceSample {
   /** Highest VmRSS seen while sampling. */
   peakSampledRssBytes: number;
+  /** Highest RssAnon seen while sampling. */
+  peakSampledAnonRssBytes: number;
   /** Highest growth of the watched temp directory over its size at the start. */
   peakTempDirGrowthBytes: number;
   /** write_bytes over the sampled window. */
@@ -87,13 +91,16 @@ export function sampleResources(pid: number | 'self', tempDir: string, intervalM
   const cpuAtStart = readCpuSeconds(pid);
   const tempAtStart = directoryBytes(tempDir);
   let peakRss = readMemoryStatus(pid).rssBytes;
+  let peakAnon = readMemoryStatus(pid).anonRssBytes;
   let peakTemp = 0;
   const series: number[] = [];
   let samples = 0;
   const sample = () => {
     try {
-      const rss = readMemoryStatus(pid).rssBytes;
+      const status = readMemoryStatus(pid);
+      const rss = status.rssBytes;
       peakRss = Math.max(peakRss, rss);
+      peakAnon = Math.max(peakAnon, status.anonRssBytes);
       if (samples++ % Math.max(1, Math.round(1000 / intervalMs)) === 0) series.push(Math.round(rss / 1e6));
       peakTemp = Math.max(peakTemp, directoryBytes(tempDir) - tempAtStart);
     } catch {
@@ -107,6 +114,7 @@ export function sampleResources(pid: number | 'self', tempDir: string, intervalM
       sample();
       return {
         peakSampledRssBytes: peakRss,
+        peakSampledAnonRssBytes: peakAnon,
         peakTempDirGrowthBytes: peakTemp,
         storageWriteBytes: readStorageWriteBytes(pid) - writeBytesAtStart,
         cpuSeconds: readCpuSeconds(pid) - cpuAtStart,

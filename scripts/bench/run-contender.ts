@@ -19,6 +19,7 @@ export interface ContenderReport {
   peakRssBytes: number;
   /** Highest VmRSS sampled during the upload. */
   peakSampledRssBytes: number;
+  peakSampledAnonRssBytes: number;
   storageWriteBytes: number;
   peakTempDirGrowthBytes: number;
   cpuSeconds: number;
