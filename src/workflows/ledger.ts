@@ -88,6 +88,16 @@ export class ChunkLedger {
     return out;
   }
 
+  /** Uploaded and not yet accepted by the API (reporting it may be under way). */
+  isUnreported(chunkIndex: number): boolean {
+    return this.states[chunkIndex] === ChunkState.Uploaded;
+  }
+
+  /** The chunk that has waited longest for its report, if any. */
+  oldestUnreported(): number | undefined {
+    return this.unreported(1)[0]?.chunkIndex;
+  }
+
   /** The API accepted these chunks (processed or duplicate). */
   markReported(chunkIndices: number[]): void {
     for (const index of chunkIndices) {

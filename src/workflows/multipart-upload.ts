@@ -33,6 +33,7 @@ import {
   resolveOptions,
   sessionTooShortReason,
   shouldReport,
+  urlDropDelayMs,
   urlLookahead,
   urlsToMint,
 } from './planning';
@@ -59,6 +60,9 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const setConcurrencyUpdate = defineUpdate<number, [number]>('setConcurrency');
 
+
+/** A URL held for handing out, with the batch it was minted in (dropped together). */
+type HeldUrl = PresignedUrl & { generation: number };
 
 /** Raised inside the run loop when the session is gone at TwelveLabs and a new one is needed. */
 class SessionGoneSignal extends Error {}
@@ -91,7 +95,9 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
   });
   const api = proxyActivities<Activities>({
-    startToCloseTimeout: '2 minutes',
+    // One short API call (pollStatus: a few pages): a worker killed in the middle of one costs
+    // this long before the call is retried elsewhere.
+    startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   });
 
@@ -119,7 +125,9 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
   let ledger: ChunkLedger | undefined = session
     ? new ChunkLedger(session.totalChunks, carried!.reported, carried!.unreported)
     : undefined;
-  let urls = new Map<number, PresignedUrl>();
+  /** URLs not yet handed out, each with the batch (generation) it was minted in. */
+  let urls = new Map<number, HeldUrl>();
+  let urlGeneration = 0;
   let failure: { type: string; message: string } | undefined;
   /** Bumped by every event the run loop must look at. */
   let changes = 0;
@@ -128,8 +136,9 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
   const inFlight = new Map<number, Promise<void>>();
   let reportInFlight: Promise<void> | undefined;
   let refreshInFlight: Promise<void> | undefined;
-  let oldestUnreportedAtMs: number | undefined;
   let flushTimerArmed = false;
+  /** The flush timer fired while this chunk (the oldest then) was still unreported. */
+  let flushExpiredFor: number | undefined;
   let sessionGone = false;
   let fatal: unknown;
   // Every activity of the upload runs in this scope, so a fatal error can stop them all.
@@ -227,13 +236,13 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
           counters.retries += result.attempt - 1;
           // Every attempt after the first minted its own URL; the first may have minted one too.
           counters.urlRefreshes += result.attempt > 1 ? result.attempt - 1 : result.urlsMinted;
-          oldestUnreportedAtMs ??= Date.now();
         },
         (err) => {
           if (l !== ledger) return;
           l.uploadFailed(chunkIndex);
           counters.retries++;
-          onActivityError(err);
+          // Its batch-mates were minted together (same expiry, same signing key): mint anew.
+          if (onActivityError(err) === 'url') dropUrls(url.generation);
         },
       )
       .finally(() => {
@@ -245,7 +254,6 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
 
   const startReport = (s: SessionInfo, l: ChunkLedger) => {
     const batch = l.unreported(options.reportBatchSize);
-    oldestUnreportedAtMs = undefined;
     reportInFlight = (async () => {
       try {
         const result = await workScope.run(() => api.reportBatch({ uploadId: s.uploadId, chunks: batch }));
@@ -265,7 +273,6 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
         onActivityError(err);
       } finally {
         reportInFlight = undefined;
-        if (l === ledger && l.uploaded > 0) oldestUnreportedAtMs ??= Date.now();
         wake();
       }
     })();
@@ -276,7 +283,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
       try {
         const minted = await workScope.run(() => api.refreshUrls({ uploadId: s.uploadId, chunkIndices }));
         if (s !== session) return;
-        for (const url of minted) urls.set(url.chunkIndex, url);
+        holdUrls(minted);
         counters.urlRefreshes += minted.length;
       } catch (err) {
         onActivityError(err);
@@ -285,6 +292,23 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
         wake();
       }
     })();
+  };
+
+  /**
+   * Keeps a batch of freshly minted URLs until shortly before the first of them expires; a timer
+   * then drops the rest of the batch. Freshness is an event in history, never a clock comparison.
+   */
+  const holdUrls = (minted: PresignedUrl[]) => {
+    if (minted.length === 0) return;
+    const generation = ++urlGeneration;
+    for (const url of minted) urls.set(url.chunkIndex, { ...url, generation });
+    const delayMs = urlDropDelayMs(minted.map((u) => u.urlExpiresAtMs), Date.now(), options.urlSafetyMarginMs);
+    sleep(delayMs)
+      .then(() => dropUrls(generation), () => undefined) // cancelled with the workflow: nothing to drop
+      .finally(wake);
+  };
+  const dropUrls = (generation: number) => {
+    for (const [chunkIndex, url] of urls) if (url.generation === generation) urls.delete(chunkIndex);
   };
 
   const shouldContinueAsNew = () =>
@@ -316,9 +340,10 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     counters.sessionsCreated++;
     session = created.session;
     ledger = new ChunkLedger(session.totalChunks);
-    urls = new Map(created.urls.map((u) => [u.chunkIndex, u]));
+    urls = new Map();
+    holdUrls(created.urls);
     sessionGone = false;
-    oldestUnreportedAtMs = undefined;
+    flushExpiredFor = undefined;
     phase = 'uploading';
     showPhase();
     log.info('multipart session created', { uploadId: session.uploadId, totalChunks: session.totalChunks });
@@ -344,14 +369,13 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
         return 'continue-as-new';
       }
 
-      const now = Date.now();
+      if (flushExpiredFor !== undefined && !l.isUnreported(flushExpiredFor)) flushExpiredFor = undefined;
       if (
         !reportInFlight &&
         shouldReport({
           unreported: l.uploaded,
           batchSize: options.reportBatchSize,
-          oldestWaitMs: oldestUnreportedAtMs === undefined ? 0 : now - oldestUnreportedAtMs,
-          flushMs: options.reportFlushMs,
+          flushDue: flushExpiredFor !== undefined,
           uploadsRemaining: l.waiting + l.inFlight,
         })
       ) {
@@ -360,14 +384,14 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
 
       if (!refreshInFlight && !paused) {
         const lookahead = urlLookahead(concurrency);
-        const missing = urlsToMint(l, urls, lookahead, now, options.urlSafetyMarginMs);
+        const missing = urlsToMint(l, urls, lookahead);
         const ready = Math.min(l.waiting, lookahead) - missing.length;
         // Mint in big batches, as soon as less than one window of usable URLs is ready.
         if (missing.length > 0 && ready < concurrency) startRefresh(s, missing);
       }
 
       if (!paused) {
-        for (const chunkIndex of chunksToStart(l, urls, concurrency, now, options.urlSafetyMarginMs)) {
+        for (const chunkIndex of chunksToStart(l, urls, concurrency)) {
           startChunk(s, l, chunkIndex);
         }
       }
@@ -391,13 +415,20 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
         continue;
       }
 
-      // One timer per flush window (not one per wake-up): it wakes the loop when the oldest
-      // unreported chunk has waited reportFlushMs. A timer that fires late or for nothing is
-      // harmless: the loop just looks again.
-      if (oldestUnreportedAtMs !== undefined && !flushTimerArmed) {
+      // One flush timer at a time, for the oldest unreported chunk: if that chunk is still
+      // unreported when it fires, the partial batch goes out. The decision rests on the timer's
+      // firing (an event in history), not on comparing Date.now() with a stored time: the
+      // workflow clock of a task is not guaranteed to be the same on replay (see urlDropDelayMs).
+      const oldest = flushExpiredFor === undefined && !flushTimerArmed ? l.oldestUnreported() : undefined;
+      if (oldest !== undefined) {
         flushTimerArmed = true;
-        sleep(Math.max(1, oldestUnreportedAtMs + options.reportFlushMs - now))
-          .catch(() => undefined) // cancelled with the workflow: nothing to flush then
+        sleep(options.reportFlushMs)
+          .then(
+            () => {
+              if (l === ledger && l.isUnreported(oldest)) flushExpiredFor = oldest;
+            },
+            () => undefined, // cancelled with the workflow: nothing to flush then
+          )
           .finally(() => {
             flushTimerArmed = false;
             wake();

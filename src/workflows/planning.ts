@@ -1,6 +1,6 @@
 // Pure decisions of the multipart workflow: options with their defaults, which chunks to start,
-// which URLs to mint, when to report, whether a session can still finish. No I/O, no clocks:
-// the workflow passes `nowMs` (Temporal's deterministic time) in.
+// which URLs to mint, when to report, whether a session can still finish. No I/O and no clocks;
+// freshness and flushing are decided by timers the workflow sets (urlDropDelayMs gives a length).
 
 import { MAX_CHUNKS_PER_REPORT, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
 import type { MediaType } from '../twelvelabs/wire';
@@ -107,46 +107,29 @@ export function baseName(filePath: string): string {
   return parts[parts.length - 1] ?? filePath;
 }
 
-export function isUrlUsable(url: PresignedUrl | undefined, nowMs: number, safetyMarginMs: number): url is PresignedUrl {
-  return url !== undefined && url.urlExpiresAtMs - safetyMarginMs > nowMs;
-}
-
 /**
- * Chunks to start now: the next waiting chunks with a usable URL, up to the free slots of the
+ * Chunks to start now: the next waiting chunks that hold a URL, up to the free slots of the
  * window. A chunk without a URL holds its place; the ones behind it may still go, so one
- * missing URL never stalls the window.
+ * missing URL never stalls the window. Whether a held URL is still fresh is not decided here
+ * with a clock: URLs are dropped by a timer before they expire (see urlDropDelayMs).
  */
-export function chunksToStart(
-  ledger: ChunkLedger,
-  urls: ReadonlyMap<number, PresignedUrl>,
-  concurrency: number,
-  nowMs: number,
-  safetyMarginMs: number,
-): number[] {
+export function chunksToStart(ledger: ChunkLedger, urls: ReadonlyMap<number, PresignedUrl>, concurrency: number): number[] {
   const free = concurrency - ledger.inFlight;
   if (free <= 0) return [];
   const ready: number[] = [];
   for (const chunkIndex of ledger.peekWaiting(ledger.waiting)) {
-    if (isUrlUsable(urls.get(chunkIndex), nowMs, safetyMarginMs)) ready.push(chunkIndex);
+    if (urls.has(chunkIndex)) ready.push(chunkIndex);
     if (ready.length === free) break;
   }
   return ready;
 }
 
 /**
- * Chunks to mint URLs for: of the next `lookahead` waiting chunks, those without a usable URL.
+ * Chunks to mint URLs for: of the next `lookahead` waiting chunks, those holding no URL.
  * Minting ahead of need keeps the window full; one call covers up to 50 contiguous chunks.
  */
-export function urlsToMint(
-  ledger: ChunkLedger,
-  urls: ReadonlyMap<number, PresignedUrl>,
-  lookahead: number,
-  nowMs: number,
-  safetyMarginMs: number,
-): number[] {
-  return ledger
-    .peekWaiting(lookahead)
-    .filter((chunkIndex) => !isUrlUsable(urls.get(chunkIndex), nowMs, safetyMarginMs));
+export function urlsToMint(ledger: ChunkLedger, urls: ReadonlyMap<number, PresignedUrl>, lookahead: number): number[] {
+  return ledger.peekWaiting(lookahead).filter((chunkIndex) => !urls.has(chunkIndex));
 }
 
 /** How far ahead URLs are minted: a full M5 call, and at least two windows. */
@@ -154,21 +137,40 @@ export function urlLookahead(concurrency: number): number {
   return Math.max(MAX_CHUNKS_PER_REPORT, 2 * concurrency);
 }
 
+/** Shortest time a batch of URLs is kept, so a clock or TTL oddity cannot make the loop spin. */
+export const MIN_URL_HOLD_MS = 1_000;
+
 /**
- * Report now? When a batch is full, when the oldest unreported chunk has waited `flushMs`, or
- * when nothing else is left to upload (the tail must not wait for a timer).
+ * How long a batch of URLs minted together may be handed out: until the first of them comes
+ * within `safetyMarginMs` of its expiry. When the TTL is shorter than twice the margin, half the
+ * remaining lifetime instead (the chunk activity then checks the real expiry and mints its own).
+ *
+ * The workflow drops the batch when a timer of this length fires. Deciding freshness by an event
+ * rather than by comparing Date.now() keeps every decision replay-safe: the workflow clock of a
+ * task can differ between its first execution and a replay (seen after a worker was killed while
+ * its workflow task was pending), while the timer's firing is recorded in history.
+ */
+export function urlDropDelayMs(expiresAtMs: readonly number[], nowMs: number, safetyMarginMs: number): number {
+  if (expiresAtMs.length === 0) return MIN_URL_HOLD_MS;
+  const lifetime = Math.min(...expiresAtMs) - nowMs;
+  const usable = lifetime > 2 * safetyMarginMs ? lifetime - safetyMarginMs : lifetime / 2;
+  return Math.max(MIN_URL_HOLD_MS, Math.floor(usable));
+}
+
+/**
+ * Report now? When a batch is full, when the flush timer found the oldest unreported chunk still
+ * waiting (`flushDue`), or when nothing else is left to upload (the tail must not wait for a timer).
  */
 export function shouldReport(params: {
   unreported: number;
   batchSize: number;
-  oldestWaitMs: number;
-  flushMs: number;
+  flushDue: boolean;
   uploadsRemaining: number;
 }): boolean {
   if (params.unreported === 0) return false;
   if (params.unreported >= params.batchSize) return true;
   if (params.uploadsRemaining === 0) return true;
-  return params.oldestWaitMs >= params.flushMs;
+  return params.flushDue;
 }
 
 /**

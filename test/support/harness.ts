@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { DevServer, type DevServerOptions } from '../../src/dev/dev-server';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
 import { installRuntime } from '../../src/observability/runtime';
@@ -225,4 +225,25 @@ export async function historyEventsAcrossRuns(temporal: Client, workflowId: stri
     runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   return total;
+}
+
+/**
+ * Replays every run of a finished workflow (following continue-as-new) on the current workflow
+ * code, as a fresh worker would after a crash. Returns the number of runs; throws the replayer's
+ * error (a DeterminismViolationError) if one does not replay.
+ */
+export async function replayAllRuns(temporal: Client, workflowId: string, firstRunId: string): Promise<number> {
+  const bundle = await workflowBundle();
+  let runs = 0;
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    const history: Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>> = await temporal.workflow
+      .getHandle(workflowId, runId)
+      .fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId);
+    runs++;
+    const events: NonNullable<typeof history.events> = history.events ?? [];
+    runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return runs;
 }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { multipartUploadWorkflow, progressQuery } from '../../src/workflows/multipart-upload';
-import { makeFile, startStack, waitFor, type Stack } from '../support/harness';
+import { makeFile, replayAllRuns, startStack, waitFor, type Stack } from '../support/harness';
 
 const CHUNK = 64 * 1024;
 
@@ -45,6 +45,8 @@ describe('crash recovery', () => {
     // ...but no more than the chunks in flight: nothing the ledger had recorded went again.
     expect(resentBytes).toBeLessThanOrEqual(atKill.inFlightChunks.length * CHUNK);
     expect(counters.sessions_created).toBe(1);
+    // What the next worker to pick this up would do: replay it all, with no determinism error.
+    expect(await replayAllRuns(stack.temporal, handle.workflowId, handle.firstExecutionRunId)).toBeGreaterThanOrEqual(1);
     console.log(`SIGKILL test: re-sent ${resentBytes} bytes (bound ${atKill.inFlightChunks.length} chunks in flight = ${atKill.inFlightChunks.length * CHUNK}) of ${size}`);
     await second.kill('SIGTERM');
   });
@@ -69,5 +71,6 @@ describe('crash recovery', () => {
 
     expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size, sha256: file.sha256 });
     expect((await stack.emulator.counters()).sessions_created).toBe(1);
+    expect(await replayAllRuns(stack.temporal, handle.workflowId, handle.firstExecutionRunId)).toBeGreaterThanOrEqual(1);
   });
 });

@@ -30,6 +30,18 @@ describe('ranges', () => {
 });
 
 describe('ChunkLedger', () => {
+  it('names the chunk that has waited longest for its report, in upload-completion order', () => {
+    const ledger = new ChunkLedger(4);
+    for (const i of [1, 2, 3]) ledger.start(i);
+    expect(ledger.oldestUnreported()).toBeUndefined();
+    ledger.uploadSucceeded({ chunkIndex: 3, etag: 'e3', sizeBytes: 10 });
+    ledger.uploadSucceeded({ chunkIndex: 1, etag: 'e1', sizeBytes: 10 });
+    expect(ledger.oldestUnreported()).toBe(3);
+    expect([ledger.isUnreported(3), ledger.isUnreported(2)]).toEqual([true, false]);
+    ledger.markReported([3]);
+    expect([ledger.oldestUnreported(), ledger.isUnreported(3)]).toEqual([1, false]);
+  });
+
   it('moves chunks from waiting to in flight to uploaded to reported, keeping counts', () => {
     const ledger = new ChunkLedger(4);
     expect(ledger.peekWaiting(10)).toEqual([1, 2, 3, 4]);

@@ -7,6 +7,8 @@ import {
   mediaTypeFor,
   sessionTooShortReason,
   shouldReport,
+  MIN_URL_HOLD_MS,
+  urlDropDelayMs,
   urlLookahead,
   urlsToMint,
 } from '../../src/workflows/planning';
@@ -33,45 +35,59 @@ describe('input validation at the edge', () => {
 });
 
 describe('what to upload next', () => {
-  it('fills the free slots of the window with chunks that have a usable URL', () => {
+  it('fills the free slots of the window with chunks that hold a URL', () => {
     const ledger = new ChunkLedger(10);
     ledger.start(1);
     const urls = new Map([2, 3, 4, 5].map((i) => [i, url(i, 10_000)]));
-    expect(chunksToStart(ledger, urls, 3, 0, 1000)).toEqual([2, 3]);
+    expect(chunksToStart(ledger, urls, 3)).toEqual([2, 3]);
   });
 
-  it('skips a chunk whose URL is missing or about to expire without stalling the others', () => {
+  it('skips a chunk without a URL without stalling the others', () => {
     const ledger = new ChunkLedger(5);
     const urls = new Map([
-      [1, url(1, 1500)], // expires within the safety margin
       [3, url(3, 10_000)],
       [4, url(4, 10_000)],
     ]);
-    expect(chunksToStart(ledger, urls, 8, 1000, 1000)).toEqual([3, 4]);
+    expect(chunksToStart(ledger, urls, 8)).toEqual([3, 4]);
   });
 
-  it('mints URLs for the next waiting chunks that lack a usable one, far enough ahead', () => {
+  it('mints URLs for the next waiting chunks that hold none, far enough ahead', () => {
     const ledger = new ChunkLedger(100);
     const urls = new Map([1, 2, 3].map((i) => [i, url(i, 10_000)]));
-    const missing = urlsToMint(ledger, urls, urlLookahead(8), 0, 0);
+    const missing = urlsToMint(ledger, urls, urlLookahead(8));
     expect(missing[0]).toBe(4);
     expect(missing).toHaveLength(47);
     expect(urlLookahead(40)).toBe(80);
   });
 });
 
-describe('when to report', () => {
-  const base = { batchSize: 10, flushMs: 2000, uploadsRemaining: 5 };
-  it('reports a full batch at once', () => {
-    expect(shouldReport({ ...base, unreported: 10, oldestWaitMs: 0 })).toBe(true);
+describe('how long a batch of URLs is handed out', () => {
+  const minute = 60_000;
+  it('until the first of the batch comes within the safety margin of its expiry', () => {
+    expect(urlDropDelayMs([60 * minute, 61 * minute], 0, 5 * minute)).toBe(55 * minute);
+    expect(urlDropDelayMs([60 * minute], 10 * minute, 5 * minute)).toBe(45 * minute);
   });
-  it('reports a partial batch after the flush delay, not before', () => {
-    expect(shouldReport({ ...base, unreported: 3, oldestWaitMs: 1999 })).toBe(false);
-    expect(shouldReport({ ...base, unreported: 3, oldestWaitMs: 2000 })).toBe(true);
+  it('half the remaining lifetime when the TTL is shorter than twice the margin', () => {
+    expect(urlDropDelayMs([8 * minute], 0, 5 * minute)).toBe(4 * minute);
+  });
+  it('never less than a second, even for URLs that arrive expired (a skewed clock)', () => {
+    expect(urlDropDelayMs([1_000], 50_000, 5 * minute)).toBe(MIN_URL_HOLD_MS);
+    expect(urlDropDelayMs([], 0, 5 * minute)).toBe(MIN_URL_HOLD_MS);
+  });
+});
+
+describe('when to report', () => {
+  const base = { batchSize: 10, uploadsRemaining: 5 };
+  it('reports a full batch at once', () => {
+    expect(shouldReport({ ...base, unreported: 10, flushDue: false })).toBe(true);
+  });
+  it('reports a partial batch only when the flush timer found it waiting', () => {
+    expect(shouldReport({ ...base, unreported: 3, flushDue: false })).toBe(false);
+    expect(shouldReport({ ...base, unreported: 3, flushDue: true })).toBe(true);
   });
   it('reports the tail at once when nothing is left to upload', () => {
-    expect(shouldReport({ ...base, unreported: 1, oldestWaitMs: 0, uploadsRemaining: 0 })).toBe(true);
-    expect(shouldReport({ ...base, unreported: 0, oldestWaitMs: 99_999, uploadsRemaining: 0 })).toBe(false);
+    expect(shouldReport({ ...base, unreported: 1, flushDue: false, uploadsRemaining: 0 })).toBe(true);
+    expect(shouldReport({ ...base, unreported: 0, flushDue: true, uploadsRemaining: 0 })).toBe(false);
   });
 });
 

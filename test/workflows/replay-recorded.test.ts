@@ -47,6 +47,34 @@ describe('recorded histories', () => {
     expect(replayed).toBe(files.length);
   });
 
+  it('replay with a different workflow clock: no decision compares Date.now() with a stored time', async () => {
+    // The clock a workflow task sees is not guaranteed to be the same on replay: after a worker
+    // was SIGKILLed while its workflow task was pending, the next worker's first task ran with the
+    // previous task's time, and every later replay with the recorded time (the chaos evidence in
+    // test/chaos/evidence/). Rewriting each task's start time must not change a single command.
+    const wftStarted = (history: { events: Record<string, unknown>[] }) =>
+      history.events.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_STARTED');
+    const variants: { workflowId: string; history: { events: Record<string, unknown>[] } }[] = [];
+    for (const file of files) {
+      // Stale: every task sees the previous task's time (the case the chaos run met).
+      const stale = structuredClone(load(file));
+      const tasks = wftStarted(stale);
+      for (let i = tasks.length - 1; i > 0; i--) tasks[i]!.eventTime = tasks[i - 1]!.eventTime;
+      // Fast: task k sees the recorded time plus k × 7 minutes (URLs "expire" on that clock).
+      const fast = structuredClone(load(file));
+      wftStarted(fast).forEach((task, k) => {
+        task.eventTime = new Date(Date.parse(task.eventTime as string) + k * 7 * 60_000).toISOString();
+      });
+      variants.push({ workflowId: index[file]!, history: stale }, { workflowId: index[file]!, history: fast });
+    }
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, variants)) {
+      expect(result.error, `replay of ${result.workflowId} with a rewritten clock`).toBeUndefined();
+      replayed++;
+    }
+    expect(replayed).toBe(2 * files.length);
+  });
+
   it('catch a history the code would not produce (the replayer is really checking)', async () => {
     const history = load('multipart-cancelled.json');
     // Say the first chunk activity was another activity: the code schedules uploadChunk there.
