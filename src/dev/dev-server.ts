@@ -97,6 +97,10 @@ export class DevServer {
     else args.push('--ui-port', String(this.uiPort), '--ui-ip', '127.0.0.1');
     if (this.options.dbFile) args.push('--db-filename', this.options.dbFile);
     for (const [name, type] of Object.entries(UPLOAD_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+    // Eager activity dispatch: an activity the workflow schedules goes back to the same worker in
+    // the answer to its workflow task, without a round trip through matching. Every chunk is an
+    // activity, so this is most of the server's work per chunk (docs/BENCHMARKS.md).
+    args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
     args.push(...(this.options.extraArgs ?? []));
     const child = spawn(this.binary, args, { stdio: ['ignore', this.options.inheritOutput ? 'inherit' : 'ignore', 'pipe'] });
     let stderr = '';

@@ -121,6 +121,15 @@ describe('docker-compose.yml', () => {
     for (const [name, type] of Object.entries(UPLOAD_SEARCH_ATTRIBUTES)) expect(setup).toContain(`--name ${name} --type ${type}`);
   });
 
+  it('gives the Temporal server the dynamic config the dev server gets (eager activity dispatch)', () => {
+    const temporal = environmentOf(services.temporal!, {});
+    const mount = (services.temporal!.volumes ?? []).map((v) => String(v).split(':')).find(([, target]) => target!.endsWith(temporal.DYNAMIC_CONFIG_FILE_PATH!));
+    expect(mount, 'the file DYNAMIC_CONFIG_FILE_PATH names is mounted').toBeDefined();
+    const config = read(mount![0]!.replace(/^\.\//, ''));
+    expect(config).toMatch(/^system\.enableActivityEagerExecution:\n\s+- value: true$/m);
+    expect(read('src/dev/dev-server.ts')).toContain("'system.enableActivityEagerExecution=true'");
+  });
+
   it('lists every environment variable src/config.ts reads (the list is not a stale copy)', () => {
     const source = read('src/config.ts');
     const read_ = new Set([...source.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g), ...source.matchAll(/\benv\[['"]([A-Z][A-Z0-9_]+)['"]\]/g)].map((m) => m[1]!));
