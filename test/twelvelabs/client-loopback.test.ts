@@ -330,6 +330,33 @@ describe('putChunk', () => {
     expect(allVisible(e)).not.toContain('X-Amz-Date=');
   });
 
+  it('reports a connection reset while the file body is still being written as a retryable network failure', async () => {
+    // Seen in the chaos run: the store resets the socket mid-body, undici destroys the file
+    // stream with that socket error ("write ECONNRESET"), and the body's own `errored` must not
+    // make it look like a file that failed to read (non-retryable: the upload would fail).
+    const size = 32 * 1024 * 1024;
+    const file = join(dir, 'reset-mid-body.bin');
+    await writeFile(file, Buffer.alloc(size, 1));
+    const resetter = createNetServer((socket) => {
+      socket.once('data', () => setTimeout(() => socket.resetAndDestroy(), 20));
+    });
+    await new Promise<void>((r) => resetter.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { port } = resetter.address() as AddressInfo;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const body = createReadStream(file, { start: 0, end: size - 1 });
+        const e = await rejection(
+          putChunk({ url: `http://127.0.0.1:${port}/b/u/1?X-Amz-Signature=feedface0123`, headers: {}, body, contentLength: size, dispatcher: agent }),
+          ChunkPutError,
+        );
+        expect(e, inspect(e.cause)).toMatchObject({ reason: 'network', retryable: true, needsFreshUrl: true });
+        expect(allVisible(e)).not.toContain('feedface0123');
+      }
+    } finally {
+      await new Promise<void>((r) => resetter.close(() => r()));
+    }
+  });
+
   it('fails, rather than sending a wrong chunk, when the body is shorter than Content-Length', async () => {
     server.handle((_q, res) => res.end());
     const e = await rejection(
