@@ -15,7 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DevServer } from '../../src/dev/dev-server';
+import { WORKFLOWS_PATH } from '../../src/worker';
 import { startEmulator, type FaultKnobs, type RunningEmulator } from '../../src/emulator';
 import { mulberry32 } from '../../src/emulator/prng';
 import { TwelveLabsClient } from '../../src/twelvelabs/client';
@@ -350,6 +352,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const multipartFiles = multipartUploads.reduce((a, o) => a + o.sizeBytes, 0);
     const resentAfterCrashes = counters.bytes_aborted + counters.bytes_stored_again;
 
+    const replay = await replayEveryRun(temporal, uploads);
+
     const checks: ChaosCheck[] = [
       check('every upload finished', outcomes.every((o) => o.route !== undefined), outcomes.filter((o) => o.error).map((o) => `${o.name}: ${o.error}`).join('; ') || `${outcomes.length} of ${outcomes.length}`),
       check(
@@ -379,6 +383,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           ...events.map((e, i) => `#${i + 1} ${e.kind}: ${e.resentBytes} ≤ ${e.boundBytes}`),
           ...perChunkProblems.slice(0, 5),
         ].join('; '),
+      ),
+      check(
+        'every workflow run replays deterministically on the current code (as a fresh worker would)',
+        replay.failures.length === 0 && replay.runs > 0,
+        replay.failures.slice(0, 3).join('; ') || `${replay.runs} runs of ${replay.workflows} workflows replayed`,
       ),
       check(
         'every crash was recovered from',
@@ -604,6 +613,41 @@ async function retrying<T>(call: () => Promise<T>, limitMs: number): Promise<T> 
       await sleep(250);
     }
   }
+}
+
+/**
+ * Replays every run of every upload's workflows (the upload and its multipart child, following
+ * continue-as-new) on the current workflow code. A run that went through crashes live may still
+ * hold a decision a replay would make differently; only a replay shows it.
+ */
+async function replayEveryRun(temporal: Client, uploads: RunningUpload[]): Promise<{ workflows: number; runs: number; failures: string[] }> {
+  const quiet = () => undefined;
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet },
+  });
+  const failures: string[] = [];
+  let workflows = 0;
+  let runs = 0;
+  for (const u of uploads) {
+    for (const workflowId of [u.handle.workflowId, u.multipartWorkflowId].filter((id): id is string => id !== undefined)) {
+      workflows++;
+      // Every run of this id (continue-as-new makes several); the latest one at least.
+      const runIds: string[] = [];
+      for await (const execution of temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(execution.runId);
+      if (runIds.length === 0) runIds.push((await temporal.workflow.getHandle(workflowId).describe()).runId);
+      for (const runId of runIds) {
+        try {
+          const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+          await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
+          runs++;
+        } catch (err) {
+          failures.push(`${workflowId} run ${runId}: ${(err as Error).message.slice(0, 300)}`);
+        }
+      }
+    }
+  }
+  return { workflows, runs, failures };
 }
 
 function check(name: string, holds: boolean, detail: string): ChaosCheck {
