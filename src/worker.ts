@@ -101,7 +101,18 @@ async function printWorkflowBundle(failureConverterPath: string | undefined): Pr
     failureConverterPath,
     logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: warnings, error: warnings },
   });
-  await new Promise<void>((resolve, reject) => process.stdout.write(code, (err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) => process.stdout.write(latin1Only(code), (err) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * `code` with every character above U+00FF written as a `\uXXXX` escape. V8 stores a string that
+ * holds even one such character at two bytes per character, and the worker keeps the bundle
+ * (2 MB with its source map) several times over (its own copy, the SDK's, the workflow thread's).
+ * The only such characters are dashes and arrows in comments and template literals, where the
+ * escape means the same (it would not in a String.raw template; the bundle has none).
+ */
+export function latin1Only(code: string): string {
+  return code.replace(/[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 async function main(): Promise<void> {

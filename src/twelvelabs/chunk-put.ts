@@ -21,8 +21,12 @@ export interface PutChunkOptions {
   url: string;
   /** `upload_headers` from M1, sent verbatim (Content-Length and Transfer-Encoding excepted). */
   headers: Record<string, string>;
-  /** The chunk's bytes: a stream (e.g. `fs.createReadStream(path, {start, end})`) or a buffer. */
-  body: Readable | Uint8Array;
+  /**
+   * The chunk's bytes: a stream (e.g. `fs.createReadStream(path, {start, end})`), an async
+   * iterable of buffers, or a buffer. A stream or iterable with a truthy `errored` property
+   * (as a Readable has) failed to produce its bytes.
+   */
+  body: Readable | AsyncIterable<Uint8Array> | Uint8Array;
   /** Exact byte count of `body`; a mismatch fails the PUT instead of sending a wrong chunk. */
   contentLength: number;
   signal?: AbortSignal;
@@ -84,7 +88,8 @@ export async function putChunk(options: PutChunkOptions): Promise<PutChunkResult
         path: target.path,
         method: 'PUT',
         headers,
-        body: options.body,
+        // undici sends async iterables (its documented body types); its .d.ts omits them.
+        body: options.body as Readable | Uint8Array,
         signal: dl.signal,
       });
     } catch (err) {
@@ -141,7 +146,7 @@ function transportFailure(
   const code = errorCode(err);
   // undici destroys the body stream with the socket's error when the connection dies mid-body,
   // so an errored body alone does not mean the file failed: a transport code decides first.
-  const bodyError = 'errored' in options.body ? (options.body as Readable).errored : null;
+  const bodyError = 'errored' in options.body ? (options.body as { errored: unknown }).errored : null;
   const bodyFailed = Boolean(bodyError) && !isTransportCode(code) && !isTransportCode(errorCode(bodyError));
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' || bodyFailed) {
     // The bytes we were given do not match what we promised: retrying the same input won't help.
