@@ -19,4 +19,7 @@ USER node
 EXPOSE 9464
 # SIGTERM (docker stop) shuts the worker down gracefully: running chunk PUTs are cancelled
 # and continue on another worker. Give it the grace time in compose (stop_grace_period).
-CMD ["node", "--import", "tsx", "src/worker.ts"]
+# The same node flags and allocator settings as `npm run worker` (package.json; the test in
+# test/ops/compose.test.ts keeps them equal): they keep the worker's memory low (docs/BENCHMARKS.md).
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=1048576
+CMD ["node", "--require", "tsx/cjs", "--max-semi-space-size=2", "--liftoff-only", "src/worker.ts"]

@@ -161,7 +161,14 @@ describe('Dockerfile', () => {
   it('runs the worker from the locked production dependencies, and exposes its metrics port', () => {
     expect(dockerfile).toMatch(/^FROM node:20-/m);
     expect(dockerfile).toContain('npm install --omit=dev --no-save'); // locked versions (see scripts/ensure-setup.sh)
-    expect(dockerfile).toContain('CMD ["node", "--import", "tsx", "src/worker.ts"]');
+    // The image starts the worker exactly as `npm run worker` does: same environment, same node flags.
+    const script = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.worker!.split(' ');
+    const nodeAt = script.indexOf('node');
+    const env = script.slice(0, nodeAt);
+    expect(env.length).toBeGreaterThan(0);
+    const envLine = dockerfile.split('\n').find((l) => l.startsWith('ENV MALLOC_'));
+    expect(envLine?.slice(4).split(' ').sort()).toEqual([...env].sort());
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(script.slice(nodeAt)).replace(/","/g, '", "')}`);
     const exposed = [...dockerfile.matchAll(/^EXPOSE (\d+)/gm)].map((m) => Number(m[1]));
     const metricsPort = Number(observabilityConfig(environmentOf(worker, { TWELVELABS_API_KEY: 'k' })).metricsBindAddress!.split(':')[1]);
     expect(exposed).toContain(metricsPort);
