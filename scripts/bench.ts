@@ -3,6 +3,7 @@
 //
 //   npm run bench                      1 GiB, 3 repetitions, every contender
 //   npm run bench -- --large           4 GiB
+//   npm run bench -- --slow-chunks 0.05   a store that answers 5 % of chunk PUTs 2 s late (--slow-chunk-ms)
 //   npm run bench -- --size-mib 64 --repeats 1 --only limit-c8,ours-c8 --no-docs   (development)
 //
 // Contenders, run in turn and repeated (median and spread reported):
@@ -129,7 +130,10 @@ interface GoalCheck {
 }
 
 interface BenchResults {
+  /** Key of the result set: the size, and the store profile when it is not the default. */
   sizeLabel: string;
+  /** A store with a latency tail (--slow-chunks), when one was set. */
+  store?: { slowChunks: number; slowChunkMs: number };
   sizeBytes: number;
   chunkSizeBytes: number;
   totalChunks: number;
@@ -164,6 +168,9 @@ async function main(): Promise<void> {
       'cpu-prof-dir': { type: 'string' },
       'worker-env': { type: 'string', multiple: true, default: [] },
       'worker-node-args': { type: 'string' },
+      // A store with a latency tail: this fraction of chunk PUTs is answered slow-chunk-ms late.
+      'slow-chunks': { type: 'string' },
+      'slow-chunk-ms': { type: 'string', default: '2000' },
     },
   });
   const sizeBytes = values['size-mib'] !== undefined ? Number(values['size-mib']) * MIB : values.large ? 4 * GIB : GIB;
@@ -177,6 +184,13 @@ async function main(): Promise<void> {
   const launchArgs = values['worker-node-args']?.split(' ').filter((a) => a !== '');
   const workerEnv = Object.fromEntries(values['worker-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   const sizeLabel = sizeBytes % GIB === 0 ? `${sizeBytes / GIB}GiB` : `${sizeBytes / MIB}MiB`;
+  const slowChunks = values['slow-chunks'] === undefined ? undefined : Number(values['slow-chunks']);
+  const slowChunkMs = Number(values['slow-chunk-ms']);
+  if (slowChunks !== undefined && !(slowChunks > 0 && slowChunks <= 1)) fail('--slow-chunks must be a fraction in (0, 1]');
+  if (!Number.isInteger(slowChunkMs) || slowChunkMs < 1) fail('--slow-chunk-ms must be a positive integer');
+  const store = slowChunks === undefined ? undefined : { slowChunks, slowChunkMs };
+  // Each store profile has its own block in the doc and its own key in the JSON file.
+  const resultsLabel = store ? `${sizeLabel}-slow-${slowChunks! * 100}pct-${slowChunkMs}ms` : sizeLabel;
   const writeDocs = !values['no-docs'] && (sizeBytes === GIB || sizeBytes === 4 * GIB) && !only;
 
   const machine: MachineDescription = {
@@ -200,6 +214,10 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const emulator = await spawnEmulator({ apiKey: API_KEY, dataDir: emulatorDir, args: ['--asset-ready-delay-ms', '0'] });
   log(`emulator: ${emulator.baseUrl} (pid ${emulator.pid}), data ${emulatorDir}`);
+  if (store) {
+    await emulator.setFaults({ put_slow: store.slowChunks, put_slow_ms: store.slowChunkMs });
+    log(`store: ${store.slowChunks * 100} % of chunk PUTs answered ${store.slowChunkMs} ms late`);
+  }
   const needsTemporal = contenders.some((c) => c.kind === 'ours');
   const server = needsTemporal ? await DevServer.start({ ui: false }) : undefined;
   if (server) trackChild(() => server.pid);
@@ -284,7 +302,8 @@ async function main(): Promise<void> {
   const summaries = summarize(contenders, runs);
   const goals = checkGoals(summaries, sizeBytes);
   const results: BenchResults = {
-    sizeLabel,
+    sizeLabel: resultsLabel,
+    ...(store ? { store } : {}),
     sizeBytes,
     ...geometry,
     repeats,
@@ -297,7 +316,7 @@ async function main(): Promise<void> {
   };
   if (writeDocs) {
     writeResults(results);
-    log(`wrote ${path.relative(REPO_ROOT, RESULTS_PATH)} and the ${sizeLabel} tables of ${path.relative(REPO_ROOT, DOC_PATH)}`);
+    log(`wrote ${path.relative(REPO_ROOT, RESULTS_PATH)} and the ${resultsLabel} tables of ${path.relative(REPO_ROOT, DOC_PATH)}`);
   }
   console.log('');
   console.log(renderTables(results));
@@ -493,7 +512,9 @@ function renderTables(results: BenchResults): string {
   const lines: string[] = [];
   lines.push(
     `**${sizeText(results.sizeBytes)}** (${results.totalChunks} chunks of ${sizeText(results.chunkSizeBytes)}), ` +
-      `${results.repeats} repetition(s), ${results.finishedAt.slice(0, 16).replace('T', ' ')} UTC; ours with the worker's defaults ` +
+      `${results.repeats} repetition(s), ${results.finishedAt.slice(0, 16).replace('T', ' ')} UTC; ` +
+      (results.store ? `store answering ${results.store.slowChunks * 100} % of chunk PUTs ${results.store.slowChunkMs} ms late (every contender); ` : '') +
+      `ours with the worker's defaults ` +
       `(TL_CHUNK_DIGEST_CHECK=${DEFAULT_DIGEST_CHECK}) unless the row says otherwise. ` +
       `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ${machine.kernel}, Node ${machine.node}; ` +
       `load average ${machine.loadAverageAtStart.join(' ')} at the start, ${machine.loadAverageAtEnd.join(' ')} at the end.`,
