@@ -2,7 +2,7 @@
 // following continue-as-new from the first run to the last.
 
 import type { Client } from '@temporalio/client';
-import type { History } from '@temporalio/common/lib/proto-utils';
+import { historiesAcrossRuns } from '../../src/dev/history-runs';
 
 export interface HistoryCost {
   runs: number;
@@ -14,18 +14,13 @@ export interface HistoryCost {
 
 export async function historyCost(client: Client, workflowId: string, firstRunId: string): Promise<HistoryCost> {
   const cost: HistoryCost = { runs: 0, events: 0, workflowTasks: 0, activitiesScheduled: 0 };
-  let runId: string | undefined = firstRunId;
-  while (runId) {
-    const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const events: NonNullable<History['events']> = history.events ?? [];
+  for await (const history of historiesAcrossRuns(client, workflowId, firstRunId)) {
+    const events = history.events ?? [];
     cost.runs++;
     cost.events += events.length;
-    runId = undefined;
     for (const event of events) {
       if (event.workflowTaskCompletedEventAttributes) cost.workflowTasks++;
       if (event.activityTaskScheduledEventAttributes) cost.activitiesScheduled++;
-      const next: string | null | undefined = event.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-      if (next) runId = next;
     }
   }
   return cost;

@@ -61,6 +61,8 @@ export interface WorkerProcessOptions {
   entry?: string;
   /** Also append everything the worker prints to this file. */
   outputFile?: string;
+  /** How much of the latest output `output()` keeps; default 20,000 characters (tests keep all). */
+  outputLimitChars?: number;
 }
 
 export async function spawnWorker(options: WorkerProcessOptions): Promise<WorkerProcess> {
@@ -85,7 +87,7 @@ export async function spawnWorker(options: WorkerProcessOptions): Promise<Worker
   const file = options.outputFile ? fs.createWriteStream(options.outputFile, { flags: 'a' }) : undefined;
   const keep = (d: Buffer) => {
     file?.write(d);
-    output = (output + d.toString()).slice(-20_000);
+    output = (output + d.toString()).slice(-(options.outputLimitChars ?? 20_000));
   };
   const untrack = trackChild(() => child.pid);
   child.once('exit', () => {

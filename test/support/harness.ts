@@ -2,7 +2,6 @@
 // emulator over loopback, upload workers (in this process or as separate processes), and real
 // files with known SHA-256.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -12,6 +11,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { DevServer, type DevServerOptions } from '../../src/dev/dev-server';
+import { historiesAcrossRuns } from '../../src/dev/history-runs';
+import { spawnWorker as spawnWorkerProcess, type WorkerProcess } from '../../scripts/bench/worker-process';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
 import { installRuntime } from '../../src/observability/runtime';
 import { TwelveLabsClient } from '../../src/twelvelabs/client';
@@ -21,7 +22,6 @@ export const API_KEY = 'tlk_test_0123456789abcdef';
 
 // Workers log at INFO by default; tests want only warnings and errors.
 installRuntime({ logLevel: 'WARN', logFormat: 'text', secrets: [API_KEY] });
-const REPO_ROOT = path.resolve(__dirname, '../..');
 
 const bundles = new Map<string, ReturnType<typeof bundleWorkflowCode>>();
 /**
@@ -68,15 +68,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+export type { WorkerProcess };
+
 export interface InProcessWorker {
   stop(): Promise<void>;
 }
 
-export interface WorkerProcess {
-  child: ChildProcess;
-  output(): string;
-  kill(signal?: NodeJS.Signals): Promise<void>;
-}
 
 export interface StackOptions {
   emulator?: Partial<EmulatorOptions>;
@@ -129,44 +126,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return handle;
     },
     async spawnWorker(extraEnv = {}) {
-      // `node --import tsx`, not the tsx CLI: the CLI forks a second process, and a SIGKILL
-      // would then kill only the wrapper while the real worker kept running.
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/worker.ts')], {
-        cwd: REPO_ROOT,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          TEMPORAL_ADDRESS: server.address,
-          TEMPORAL_NAMESPACE: 'default',
-          TL_TASK_QUEUE: taskQueue,
-          TL_HOST_TASK_QUEUE: 'off',
-          TWELVELABS_API_KEY: API_KEY,
-          TWELVELABS_BASE_URL: emulator.baseUrl,
-          TL_ALLOWED_ROOTS: dir,
-          ...extraEnv,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      // Launched exactly as `npm run worker` launches it (its node flags and environment).
+      const handle = await spawnWorkerProcess({
+        temporalAddress: server.address,
+        taskQueue,
+        apiKey: API_KEY,
+        twelveLabsBaseUrl: emulator.baseUrl,
+        allowedRoots: [dir],
+        env: extraEnv,
+        readyTimeoutMs: 90_000,
+        outputLimitChars: Infinity, // the secret-leak tests read all of it
       });
-      let output = '';
-      child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-      const handle: WorkerProcess = {
-        child,
-        output: () => output,
-        async kill(signal = 'SIGKILL') {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          const exited = once(child, 'exit');
-          child.kill(signal);
-          await exited;
-        },
-      };
       processes.push(handle);
-      const deadline = Date.now() + 90_000;
-      while (!output.includes('worker ready')) {
-        if (child.exitCode !== null) throw new Error(`worker process exited (${child.exitCode}): ${output}`);
-        if (Date.now() > deadline) throw new Error(`worker process not ready after 90 s: ${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
       return handle;
     },
     async stop() {
@@ -215,15 +186,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false> | T
 /** History events of a workflow summed over all its runs (following continue-as-new). */
 export async function historyEventsAcrossRuns(temporal: Client, workflowId: string, firstRunId: string): Promise<number> {
   let total = 0;
-  let runId: string | undefined = firstRunId;
-  while (runId) {
-    const history: Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>> = await temporal.workflow
-      .getHandle(workflowId, runId)
-      .fetchHistory();
-    const events: NonNullable<typeof history.events> = history.events ?? [];
-    total += events.length;
-    runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-  }
+  for await (const history of historiesAcrossRuns(temporal, workflowId, firstRunId)) total += history.events?.length ?? 0;
   return total;
 }
 
@@ -235,15 +198,9 @@ export async function historyEventsAcrossRuns(temporal: Client, workflowId: stri
 export async function replayAllRuns(temporal: Client, workflowId: string, firstRunId: string): Promise<number> {
   const bundle = await workflowBundle();
   let runs = 0;
-  let runId: string | undefined = firstRunId;
-  while (runId) {
-    const history: Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>> = await temporal.workflow
-      .getHandle(workflowId, runId)
-      .fetchHistory();
+  for await (const history of historiesAcrossRuns(temporal, workflowId, firstRunId)) {
     await Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId);
     runs++;
-    const events: NonNullable<typeof history.events> = history.events ?? [];
-    runId = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   return runs;
 }
