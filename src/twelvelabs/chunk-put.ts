@@ -12,7 +12,7 @@ import { getSharedDispatcher } from './dispatcher';
 import { ChunkPutError, InvalidRequestError } from './errors';
 import { displayUrl, presignedUrlSecrets, redact, SanitizedCause } from './redact';
 import { classifyS3Failure, parseS3ErrorXml } from './s3-error';
-import { deadline, discardBody, errorCode, readBodyText } from './transport';
+import { deadline, discardBody, errorCode, isConnectionFailure, readBodyText } from './transport';
 import { stripEtagQuotes } from './wire';
 import { headerValue } from './retry-after';
 
@@ -147,20 +147,13 @@ function transportFailure(
   // undici destroys the body stream with the socket's error when the connection dies mid-body,
   // so an errored body alone does not mean the file failed: a transport code decides first.
   const bodyError = 'errored' in options.body ? (options.body as { errored: unknown }).errored : null;
-  const bodyFailed = Boolean(bodyError) && !isTransportCode(code) && !isTransportCode(errorCode(bodyError));
+  const bodyFailed = Boolean(bodyError) && !isConnectionFailure(err) && !isConnectionFailure(bodyError);
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH' || bodyFailed) {
     // The bytes we were given do not match what we promised: retrying the same input won't help.
     return new ChunkPutError({ reason: 'unexpected', chunkUrl, retryable: false, needsFreshUrl: true, cause });
   }
   return new ChunkPutError({ reason: 'network', chunkUrl, retryable: true, needsFreshUrl: true, cause });
 }
-
-/** Error codes of a connection that failed (not of a file that could not be read). */
-const TRANSPORT_CODES = new Set([
-  'ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN',
-  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
-]);
-const isTransportCode = (code: string | undefined) => code !== undefined && TRANSPORT_CODES.has(code);
 
 /** Origin and raw path+query of an absolute URL, without re-encoding the query (contract 4.1). */
 function splitUrl(url: string): { origin: string; path: string } | undefined {

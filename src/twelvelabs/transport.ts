@@ -81,6 +81,25 @@ export function requestCertainlyNotSent(err: unknown): boolean {
   return code !== undefined && NOT_SENT_CODES.has(code);
 }
 
+// Failures of the connection itself, sent or not (a file that could not be read has none of these).
+const CONNECTION_CODES = new Set([
+  ...NOT_SENT_CODES,
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ENETDOWN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** Whether an error (or its nearest cause with a code) is a failure of the connection. */
+export function isConnectionFailure(err: unknown): boolean {
+  const code = errorCode(err);
+  return code !== undefined && CONNECTION_CODES.has(code);
+}
+
 export interface Deadline {
   signal: AbortSignal | undefined;
   /** True when the deadline (not the caller) aborted the request. */
