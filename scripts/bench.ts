@@ -327,17 +327,9 @@ async function main(): Promise<void> {
   }
 }
 
-interface RunOutcome {
-  assetId: string;
-  seconds: number;
-  peakRssBytes: number;
-  peakSampledRssBytes: number;
-  peakSampledAnonRssBytes: number;
-  storageWriteBytes: number;
-  peakTempDirGrowthBytes: number;
-  cpuSeconds: number;
+/** A contender's report (the same figures for every kind), plus what only ours has. */
+interface RunOutcome extends ContenderReport {
   history?: HistoryCost;
-  phases?: ContenderReport['phases'];
   /** ours: the first, small upload on the fresh worker. */
   warmupSeconds?: number;
   /** CPU of the emulator and the Temporal server when the measured upload began, if not at the run's start. */
