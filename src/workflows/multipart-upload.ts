@@ -425,7 +425,8 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
         sleep(options.reportFlushMs)
           .then(
             () => {
-              if (l === ledger && l.isUnreported(oldest)) flushExpiredFor = oldest;
+              // Cleared at the loop's top if the chunk got reported meanwhile.
+              if (l === ledger) flushExpiredFor = oldest;
             },
             () => undefined, // cancelled with the workflow: nothing to flush then
           )
