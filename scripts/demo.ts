@@ -17,7 +17,7 @@ import { TwelveLabsClient } from '../src/twelvelabs/client';
 import { createUploadWorkers } from '../src/worker';
 import { follow } from '../src/cli/follow';
 import { UploadClient } from '../src/client';
-import type { UploadResult } from '../src/workflows/types';
+import type { UploadResult } from '../src/domain/types';
 
 const SAMPLE_BYTES = 256 * 1024 * 1024; // above the 200 MB direct-upload limit: multipart territory
 const DATA_DIR = path.resolve(__dirname, '../.data/demo');

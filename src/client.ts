@@ -24,13 +24,13 @@ import {
   type DataConverter,
 } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client-errors';
+import { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client/errors';
 import { DEFAULT_TASK_QUEUE, temporalConfig, uploadClientConfig } from './config';
-import { batchLiveProgress, completedUploadProgress, uploadLiveProgress, type RunningActivity } from './progress/live-progress';
-import { etaSeconds, RateMeter } from './progress/rate-meter';
+import { batchLiveProgress, completedUploadProgress, uploadLiveProgress, type RunningActivity } from './client/progress/live-progress';
+import { etaSeconds, RateMeter } from './client/progress/rate-meter';
 import { dataConverterFromEnv } from './security/data-converter';
 import type { AssetDetail, IncompleteUpload, Page, UserMetadataUpdate } from './twelvelabs/wire';
-import { batchWorkflowId, localIdentity, toUploadSource, uploadWorkflowId } from './upload-identity';
+import { batchWorkflowId, localIdentity, toUploadSource, uploadWorkflowId } from './client/upload-identity';
 import { assetCallWorkflow } from './workflows/asset-call';
 import { batchProgressQuery, batchUploadWorkflow, setBatchConcurrencyUpdate } from './workflows/batch-upload';
 import { pauseSignal, progressQuery as multipartProgressQuery, resumeSignal, setConcurrencyUpdate } from './workflows/multipart-upload';
@@ -46,11 +46,11 @@ import type {
   UploadResult,
   UploadSource,
   UploadState,
-} from './workflows/types';
+} from './domain/types';
 import { uploadProgressQuery, uploadWorkflow } from './workflows/upload';
 import { uploadFileName, uploadStartSummary } from './workflows/upload-planning';
 
-export { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client-errors';
+export { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client/errors';
 
 export interface UploadClientOptions {
   /** Task queue the workers poll. Default TL_TASK_QUEUE or `twelvelabs-uploads`. */

@@ -15,12 +15,12 @@ export {
   type ListUploadsOptions,
   type WatchOptions,
 } from './client';
-export { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client-errors';
-export { toUploadSource, uploadWorkflowId, batchWorkflowId } from './upload-identity';
-export { RateMeter, etaSeconds } from './progress/rate-meter';
+export { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client/errors';
+export { toUploadSource, uploadWorkflowId, batchWorkflowId } from './client/upload-identity';
+export { RateMeter, etaSeconds } from './client/progress/rate-meter';
 
 // Workflow inputs, results, progress and failure names (one definition, shared with the workflows)
-export * from './workflows/types';
+export * from './domain/types';
 export { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from './workflows/search-attributes';
 
 // Worker side

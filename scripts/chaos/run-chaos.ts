@@ -23,7 +23,7 @@ import { mulberry32 } from '../../src/emulator/prng';
 import { TwelveLabsClient } from '../../src/twelvelabs/client';
 import { progressQuery } from '../../src/workflows/multipart-upload';
 import { uploadProgressQuery, uploadWorkflow } from '../../src/workflows/upload';
-import type { MultipartTuning, UploadResult } from '../../src/workflows/types';
+import type { MultipartTuning, UploadResult } from '../../src/domain/types';
 import { ensureSourceFile, type SourceFile } from '../bench/source-file';
 import { trackChild } from '../bench/children';
 import { spawnWorker, type WorkerProcess } from '../bench/worker-process';

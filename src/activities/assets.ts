@@ -3,7 +3,7 @@
 
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { TwelveLabsClient } from '../twelvelabs/client';
-import { FailureType, type AssetCall, type AssetCallResult } from '../workflows/types';
+import { FailureType, type AssetCall, type AssetCallResult } from '../domain/types';
 import { assetCallFailure } from './failures';
 
 export interface WaitForAssetReadyInput {

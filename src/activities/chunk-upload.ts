@@ -9,7 +9,7 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { putChunk } from '../twelvelabs/chunk-put';
 import { countUrlRefreshes } from '../observability/activity-metrics';
-import { FailureType } from '../workflows/types';
+import { FailureType } from '../domain/types';
 import { toActivityFailure } from './failures';
 import type { AllowedRoots } from '../security/file-roots';
 import { FileRangeBody } from './file-range-body';

@@ -5,7 +5,7 @@
 
 import { ApplicationFailure } from '@temporalio/activity';
 import { ChunkPutError, InvalidRequestError, InvalidResponseError, TwelveLabsApiError } from '../twelvelabs/errors';
-import { FailureType } from '../workflows/types';
+import { FailureType } from '../domain/types';
 import { SourceError } from './source';
 
 /** The longest wait a server's Retry-After can impose on one retry. */

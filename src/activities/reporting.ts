@@ -2,7 +2,7 @@
 // API counts a re-reported chunk as a duplicate and otherwise ignores it.
 
 import type { TwelveLabsClient } from '../twelvelabs/client';
-import type { ChunkEtag } from '../workflows/types';
+import type { ChunkEtag } from '../domain/types';
 
 export interface ReportBatchInput {
   uploadId: string;

@@ -6,7 +6,7 @@ import { timestampToEpochMs } from '../twelvelabs/timestamps';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import type { MediaType, SessionStatus, UserMetadata } from '../twelvelabs/wire';
 import { MAX_PAGE_LIMIT } from '../twelvelabs/limits';
-import { FailureType, type PresignedUrl, type SessionInfo } from '../workflows/types';
+import { FailureType, type PresignedUrl, type SessionInfo } from '../domain/types';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { AllowedRoots } from '../security/file-roots';
 import { inspectSource } from './source';

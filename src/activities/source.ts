@@ -4,7 +4,7 @@
 import type fs from 'node:fs/promises';
 import { type AllowedRoots, OutsideRootsError, openConfined } from '../security/file-roots';
 import { MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
-import { FailureType } from '../workflows/types';
+import { FailureType } from '../domain/types';
 
 /** A problem with the source file that no retry can fix; `type` is the workflow failure type. */
 export class SourceError extends Error {

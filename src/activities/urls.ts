@@ -5,7 +5,7 @@ import { timestampToEpochMs } from '../twelvelabs/timestamps';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { MAX_URLS_PER_REQUEST } from '../twelvelabs/limits';
 import { contiguousRequests } from '../workflows/ledger';
-import type { PresignedUrl } from '../workflows/types';
+import type { PresignedUrl } from '../domain/types';
 
 export interface RefreshUrlsInput {
   uploadId: string;

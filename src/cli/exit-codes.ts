@@ -1,6 +1,6 @@
 // Exit codes of tl-upload, and which failure gets which. Scripts rely on these: keep them stable.
 
-import { NotFoundError, UnavailableError, UploadFailedError, UsageError } from '../client-errors';
+import { NotFoundError, UnavailableError, UploadFailedError, UsageError } from '../client/errors';
 import { ConfigError } from '../config';
 
 export const EXIT = {

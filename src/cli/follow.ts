@@ -2,7 +2,7 @@
 // line per update), then the outcome (asset id, or each file of a batch) and the Web UI link.
 
 import { UploadFailedError, type UploadClient } from '../client';
-import type { BatchUploadResult, LiveProgress, UploadResult } from '../workflows/types';
+import type { BatchUploadResult, LiveProgress, UploadResult } from '../domain/types';
 import { EXIT } from './exit-codes';
 import { formatBytes, table } from './format';
 import { printJsonLine, println, type CliIo } from './io';

@@ -1,7 +1,7 @@
 // The live progress line: bar, percent, bytes, rate, ETA, phase. One function of a LiveProgress,
 // used by `upload`, `watch` and `npm run demo`, so there is one progress bar in the product.
 
-import type { LiveProgress } from '../workflows/types';
+import type { LiveProgress } from '../domain/types';
 import { formatBytes, formatDuration, formatRate } from './format';
 
 const BAR_WIDTH = 28;

@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { FailureType } from '../workflows/types';
+import { FailureType } from '../domain/types';
 import { UploadMetric } from './metric-names';
 
 /** The log attributes an activity's input carries (never its URL or headers). */

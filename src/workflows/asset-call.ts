@@ -5,7 +5,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { asTypedFailure } from './failure-info';
-import type { AssetCall, AssetCallResult } from './types';
+import type { AssetCall, AssetCallResult } from '../domain/types';
 
 type Activities = ReturnType<typeof createActivities>;
 

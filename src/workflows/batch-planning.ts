@@ -10,7 +10,7 @@ import {
   type BatchTotals,
   type BatchUploadInput,
   type UploadSource,
-} from './types';
+} from '../domain/types';
 import { formatBytes, isUrlSource, uploadInputProblems, uploadFileName } from './upload-planning';
 
 export function batchInputProblems(input: unknown): string[] {

@@ -33,7 +33,7 @@ import {
   type BatchUploadInput,
   type BatchUploadResult,
   type UploadSource,
-} from './types';
+} from '../domain/types';
 import { uploadWorkflow } from './upload';
 import { isUrlSource, uploadStartSummary } from './upload-planning';
 

@@ -2,7 +2,7 @@
 // their ETag, not yet accepted by the API) or reported. Pure and deterministic: the workflow
 // drives it, unit tests call it directly, and it survives continue-as-new as plain JSON.
 
-import type { ChunkEtag, ChunkRange } from './types';
+import type { ChunkEtag, ChunkRange } from '../domain/types';
 
 const enum ChunkState {
   Waiting = 0,

@@ -50,7 +50,7 @@ import {
   type UploadCounters,
   type UploadPhase,
   type UploadProgress,
-} from './types';
+} from '../domain/types';
 import { recordSessionRestart, recordUploadFinished } from '../observability/workflow-metrics';
 
 type Activities = ReturnType<typeof createActivities>;

@@ -5,7 +5,7 @@
 import { MAX_CHUNKS_PER_REPORT, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
 import type { MediaType } from '../twelvelabs/wire';
 import type { ChunkLedger } from './ledger';
-import { MAX_CONCURRENCY, MIN_CONCURRENCY, type MultipartUploadInput, type PresignedUrl } from './types';
+import { MAX_CONCURRENCY, MIN_CONCURRENCY, type MultipartUploadInput, type PresignedUrl } from '../domain/types';
 
 export interface MultipartOptions {
   concurrency: number;

@@ -3,7 +3,7 @@
 
 import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
 import { baseName, inputProblems as multipartInputProblems } from './planning';
-import type { UploadInput, UploadRoute, UploadSource, UploadState, UrlSource } from './types';
+import type { UploadInput, UploadRoute, UploadSource, UploadState, UrlSource } from '../domain/types';
 
 export interface UploadOptions {
   directMaxBytes: number;

@@ -33,7 +33,7 @@ import {
   type UploadResult,
   type UploadState,
   type UploadWorkflowPhase,
-} from './types';
+} from '../domain/types';
 import {
   chooseFileRoute,
   isUrlSource,

@@ -3,7 +3,7 @@
 // and clear errors with their exit codes.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LiveProgress, UploadResult } from '../../src/workflows/types';
+import type { LiveProgress, UploadResult } from '../../src/domain/types';
 import { makeFile, startStack, waitFor, type Stack } from '../support/harness';
 import { cli, cliJson, startCli } from './cli-process';
 

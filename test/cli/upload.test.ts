@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BatchUploadResult, UploadResult } from '../../src/workflows/types';
+import type { BatchUploadResult, UploadResult } from '../../src/domain/types';
 import { makeFile, startStack, type Stack } from '../support/harness';
 import { cli, cliJson, WEB_UI } from './cli-process';
 

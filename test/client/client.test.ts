@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, UnavailableError, UploadClient, UploadFailedError, UsageError } from '../../src/client';
-import type { BatchUploadResult, UploadResult } from '../../src/workflows/types';
+import type { BatchUploadResult, UploadResult } from '../../src/domain/types';
 import { makeFile, startStack, waitFor, type Stack } from '../support/harness';
 
 const CHUNK = 64 * 1024;

@@ -8,12 +8,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { progressLine } from '../../src/cli/progress-bar';
 import { formatDuration } from '../../src/cli/format';
-import { chunkBytesInFlight, directBytesInFlight, uploadLiveProgress } from '../../src/progress/live-progress';
-import { etaSeconds, RateMeter } from '../../src/progress/rate-meter';
+import { chunkBytesInFlight, directBytesInFlight, uploadLiveProgress } from '../../src/client/progress/live-progress';
+import { etaSeconds, RateMeter } from '../../src/client/progress/rate-meter';
 import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../../src/twelvelabs/limits';
-import { localIdentity, toUploadSource, uploadWorkflowId } from '../../src/upload-identity';
+import { localIdentity, toUploadSource, uploadWorkflowId } from '../../src/client/upload-identity';
 import { batchInputProblems, batchTotals } from '../../src/workflows/batch-planning';
-import type { BatchItem, UploadProgress, UploadState } from '../../src/workflows/types';
+import type { BatchItem, UploadProgress, UploadState } from '../../src/domain/types';
 import { chooseFileRoute, uploadFileName, uploadInputProblems } from '../../src/workflows/upload-planning';
 
 describe('RateMeter', () => {

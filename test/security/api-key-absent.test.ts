@@ -9,7 +9,7 @@ import { Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartUploadWorkflow, progressQuery } from '../../src/workflows/multipart-upload';
-import type { MultipartUploadInput } from '../../src/workflows/types';
+import type { MultipartUploadInput } from '../../src/domain/types';
 import { API_KEY, makeFile, startStack, waitFor, type Stack, type WorkerProcess } from '../support/harness';
 import { historyBytes, occurrences, rawHistories } from './support';
 

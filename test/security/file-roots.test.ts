@@ -9,7 +9,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartUploadWorkflow, progressQuery } from '../../src/workflows/multipart-upload';
-import type { MultipartUploadInput } from '../../src/workflows/types';
+import type { MultipartUploadInput } from '../../src/domain/types';
 import { makeFile, startStack, waitFor, type InProcessWorker, type Stack } from '../support/harness';
 
 const CHUNK = 16 * 1024;

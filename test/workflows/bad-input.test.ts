@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartUploadWorkflow } from '../../src/workflows/multipart-upload';
-import type { MultipartUploadInput } from '../../src/workflows/types';
+import type { MultipartUploadInput } from '../../src/domain/types';
 import { startStack, type InProcessWorker, type Stack } from '../support/harness';
 
 describe('multipartUploadWorkflow with bad input', () => {

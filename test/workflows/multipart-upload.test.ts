@@ -13,7 +13,7 @@ import {
   resumeSignal,
   setConcurrencyUpdate,
 } from '../../src/workflows/multipart-upload';
-import type { MultipartUploadInput, MultipartUploadResult } from '../../src/workflows/types';
+import type { MultipartUploadInput, MultipartUploadResult } from '../../src/domain/types';
 import { historyEventsAcrossRuns, makeFile, startStack, waitFor, workflowBundle, type InProcessWorker, type Stack } from '../support/harness';
 
 const CHUNK = 16 * 1024;

@@ -12,7 +12,7 @@ import {
   urlLookahead,
   urlsToMint,
 } from '../../src/workflows/planning';
-import type { PresignedUrl } from '../../src/workflows/types';
+import type { PresignedUrl } from '../../src/domain/types';
 
 const url = (chunkIndex: number, urlExpiresAtMs: number): PresignedUrl => ({ chunkIndex, url: `u${chunkIndex}`, urlExpiresAtMs });
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UploadClient, UploadFailedError } from '../../src/client';
 import { MAX_DIRECT_BYTES } from '../../src/twelvelabs/limits';
 import { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from '../../src/workflows/search-attributes';
-import type { UploadResult } from '../../src/workflows/types';
+import type { UploadResult } from '../../src/domain/types';
 import { startApiProxy, type ApiProxy } from '../support/api-proxy';
 import { makeFile, startStack, waitFor, workflowBundle, type InProcessWorker, type Stack } from '../support/harness';
 

@@ -1,6 +1,6 @@
 // `tl-upload pause|resume|cancel <id>` and `tl-upload concurrency <id> <n>`.
 
-import { MAX_BATCH_CONCURRENCY, MAX_CONCURRENCY } from '../../workflows/types';
+import { MAX_BATCH_CONCURRENCY, MAX_CONCURRENCY } from '../../domain/types';
 import type { Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { printJson, println } from '../io';

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UploadFailedError, type StartedUpload } from '../../client';
 import { MAX_DIRECT_BYTES } from '../../twelvelabs/limits';
-import { MAX_BATCH_CONCURRENCY, MAX_CONCURRENCY, type UploadInput } from '../../workflows/types';
+import { MAX_BATCH_CONCURRENCY, MAX_CONCURRENCY, type UploadInput } from '../../domain/types';
 import type { Command } from '../command';
 import { CliUsageError, EXIT } from '../exit-codes';
 import { follow } from '../follow';

@@ -3,7 +3,7 @@
 // a chunk PUT or a direct upload that has not finished). Pure: the client library gathers the
 // inputs, the CLI and services read the result.
 
-import type { BatchProgress, LiveProgress, UploadProgress, UploadResult, UploadState } from '../workflows/types';
+import type { BatchProgress, LiveProgress, UploadProgress, UploadResult, UploadState } from '../../domain/types';
 import { etaSeconds } from './rate-meter';
 
 /** A running activity as describe() shows it, with its decoded heartbeat details. */

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isUrlSource, uploadFileName } from './workflows/upload-planning';
-import type { UploadSource } from './workflows/types';
+import { isUrlSource, uploadFileName } from '../workflows/upload-planning';
+import type { UploadSource } from '../domain/types';
 
 /** `https://…` and `http://…` are URLs; anything else is a local path, made absolute. */
 export function toUploadSource(arg: string | UploadSource): UploadSource {
