@@ -13,7 +13,6 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type WorkflowExecutionDescription,
-  type WorkflowHandle,
 } from '@temporalio/client';
 import {
   ApplicationFailure,
@@ -48,7 +47,8 @@ import type {
   UploadState,
 } from './domain/types';
 import { uploadProgressQuery, uploadWorkflow } from './workflows/upload';
-import { uploadFileName, uploadStartSummary } from './workflows/upload-planning';
+import { uploadStartSummary } from './workflows/upload-planning';
+import { uploadFileName } from './domain/names';
 
 export { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client/errors';
 

@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AllowedRoots } from '../security/file-roots';
-import { knownMediaType } from '../workflows/planning';
+import { knownMediaType } from '../domain/media-types';
 import { FailureType, MAX_BATCH_FILES } from '../domain/types';
 import { inspectSource, SourceError, sourceErrorFromFs, type SourceIdentity } from './source';
 

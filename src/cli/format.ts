@@ -1,7 +1,7 @@
 // How the CLI writes numbers for people: sizes in binary units (as the API counts them), rates,
 // durations, and fixed-width table columns.
 
-import { formatBytes } from '../workflows/upload-planning';
+import { formatBytes } from '../domain/bytes';
 
 export { formatBytes };
 

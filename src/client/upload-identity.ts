@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isUrlSource, uploadFileName } from '../workflows/upload-planning';
+import { isUrlSource, uploadFileName } from '../domain/names';
 import type { UploadSource } from '../domain/types';
 
 /** `https://…` and `http://…` are URLs; anything else is a local path, made absolute. */

@@ -1,7 +1,7 @@
 // Pure decisions of batchUploadWorkflow: input checks, the items' workflow ids, the totals the
 // progress query reports. No I/O, no clocks.
 
-import { baseName } from './planning';
+import { baseName } from '../domain/names';
 import {
   DEFAULT_BATCH_CONCURRENCY,
   MAX_BATCH_CONCURRENCY,
@@ -11,7 +11,9 @@ import {
   type BatchUploadInput,
   type UploadSource,
 } from '../domain/types';
-import { formatBytes, isUrlSource, uploadInputProblems, uploadFileName } from './upload-planning';
+import { uploadInputProblems } from './upload-planning';
+import { formatBytes } from '../domain/bytes';
+import { isUrlSource, uploadFileName } from '../domain/names';
 
 export function batchInputProblems(input: unknown): string[] {
   if (typeof input !== 'object' || input === null) return ['the input must be an object'];

@@ -35,7 +35,8 @@ import {
   type UploadSource,
 } from '../domain/types';
 import { uploadWorkflow } from './upload';
-import { isUrlSource, uploadStartSummary } from './upload-planning';
+import { uploadStartSummary } from './upload-planning';
+import { isUrlSource } from '../domain/names';
 
 type Activities = ReturnType<typeof createActivities>;
 

@@ -24,25 +24,14 @@ import { SESSION_TTL_MS } from '../twelvelabs/limits';
 import { asTypedFailure, failureSummary, failureTypeOf } from './failure-info';
 import { ChunkLedger, chunkByteRange } from './ledger';
 import { phasePublisher } from './phase-publisher';
-import {
-  baseName,
-  chunksToStart,
-  fileTooLargeReason,
-  inputProblems,
-  mediaTypeFor,
-  resolveOptions,
-  sessionTooShortReason,
-  shouldReport,
-  urlDropDelayMs,
-  urlLookahead,
-  urlsToMint,
-} from './planning';
+import { chunksToStart, inputProblems, resolveOptions, sessionTooShortReason, shouldReport, urlDropDelayMs, urlLookahead, urlsToMint } from './planning';
+import { baseName } from '../domain/names';
+import { mediaTypeFor } from '../domain/media-types';
 import {
   FailureType,
   MAX_CONCURRENCY,
   MIN_CONCURRENCY,
   type CarriedState,
-  type ChunkEtag,
   type MultipartUploadInput,
   type MultipartUploadResult,
   type PresignedUrl,

@@ -3,7 +3,6 @@
 // freshness and flushing are decided by timers the workflow sets (urlDropDelayMs gives a length).
 
 import { MAX_CHUNKS_PER_REPORT, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
-import type { MediaType } from '../twelvelabs/wire';
 import type { ChunkLedger } from './ledger';
 import { MAX_CONCURRENCY, MIN_CONCURRENCY, type MultipartUploadInput, type PresignedUrl } from '../domain/types';
 
@@ -82,29 +81,6 @@ export function resolveOptions(input: MultipartUploadInput): MultipartOptions {
     maxSessionRestarts: input.maxSessionRestarts ?? DEFAULT_OPTIONS.maxSessionRestarts,
     continueAsNewAfterEvents: input.continueAsNewAfterEvents ?? DEFAULT_OPTIONS.continueAsNewAfterEvents,
   };
-}
-
-const EXTENSION_MEDIA: Record<string, MediaType> = {
-  mp4: 'video', mov: 'video', mkv: 'video', webm: 'video', avi: 'video', m4v: 'video', mpg: 'video', mpeg: 'video', ts: 'video', flv: 'video', wmv: 'video', '3gp': 'video',
-  mp3: 'audio', wav: 'audio', m4a: 'audio', aac: 'audio', flac: 'audio', ogg: 'audio', opus: 'audio', wma: 'audio',
-  jpg: 'image', jpeg: 'image', png: 'image', gif: 'image', webp: 'image', bmp: 'image', tif: 'image', tiff: 'image', heic: 'image',
-};
-
-/** `type` for M1, from the file name; video when the extension says nothing. */
-export function mediaTypeFor(fileName: string): MediaType {
-  return knownMediaType(fileName) ?? 'video';
-}
-
-/** The media type a file name's extension names, or undefined when it names none (not media). */
-export function knownMediaType(fileName: string): MediaType | undefined {
-  const dot = fileName.lastIndexOf('.');
-  return (dot >= 0 && EXTENSION_MEDIA[fileName.slice(dot + 1).toLowerCase()]) || undefined;
-}
-
-/** Base name of a POSIX or Windows path, without touching `node:path` (workflow code). */
-export function baseName(filePath: string): string {
-  const parts = filePath.split(/[\\/]/).filter(Boolean);
-  return parts[parts.length - 1] ?? filePath;
 }
 
 /**

@@ -2,7 +2,8 @@
 // one-line summaries the Web UI shows. No I/O, no clocks.
 
 import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
-import { baseName, inputProblems as multipartInputProblems } from './planning';
+import { inputProblems as multipartInputProblems } from './planning';
+import { formatBytes } from '../domain/bytes';
 import type { UploadInput, UploadRoute, UploadSource, UploadState, UrlSource } from '../domain/types';
 
 export interface UploadOptions {
@@ -26,24 +27,6 @@ export const DEFAULT_UPLOAD_OPTIONS: UploadOptions = {
 export const RECONCILE_CLOCK_MARGIN_MS = 5 * 60_000;
 /** Create calls per upload; each one after the first follows a reconciliation that found nothing. */
 export const MAX_CREATE_ATTEMPTS = 3;
-
-export function isUrlSource(source: UploadSource): source is UrlSource {
-  return typeof (source as UrlSource).url === 'string';
-}
-
-/** The path or URL, for people. */
-export function sourceLabel(source: UploadSource): string {
-  return isUrlSource(source) ? source.url : source.path;
-}
-
-/** The asset's name: as given, else the file's base name, else the URL's last path segment. */
-export function uploadFileName(input: Pick<UploadInput, 'source' | 'filename'>): string {
-  if (input.filename) return input.filename;
-  if (!isUrlSource(input.source)) return baseName(input.source.path);
-  const urlPath = input.source.url.replace(/[?#].*$/, '').replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
-  const last = urlPath.split('/').filter(Boolean).pop();
-  return last ? safeDecode(last) : 'media';
-}
 
 export function uploadInputProblems(input: unknown): string[] {
   if (typeof input !== 'object' || input === null) return ['the input must be an object'];
@@ -108,18 +91,6 @@ export function chooseFileRoute(sizeBytes: number, directMaxBytes: number): Rout
   return { route: sizeBytes <= Math.min(directMaxBytes, MAX_DIRECT_BYTES) ? 'direct' : 'multipart' };
 }
 
-/** `123.4 MiB`: binary units, as the API counts them. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-
 /** The Web UI's one-line summary of an upload, as it starts. */
 export function uploadStartSummary(fileName: string, sizeBytes: number | undefined): string {
   return `Upload ${fileName}${sizeBytes !== undefined ? ` (${formatBytes(sizeBytes)})` : ''} to TwelveLabs`;
@@ -142,10 +113,3 @@ function isHttpUrl(value: unknown): boolean {
   return typeof value === 'string' && /^https?:\/\/[^\s/?#]+[^\s]*$/i.test(value);
 }
 
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}

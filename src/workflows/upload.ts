@@ -34,18 +34,8 @@ import {
   type UploadState,
   type UploadWorkflowPhase,
 } from '../domain/types';
-import {
-  chooseFileRoute,
-  isUrlSource,
-  MAX_CREATE_ATTEMPTS,
-  RECONCILE_CLOCK_MARGIN_MS,
-  resolveUploadOptions,
-  sourceLabel,
-  uploadDetails,
-  uploadFileName,
-  uploadInputProblems,
-  uploadStartSummary,
-} from './upload-planning';
+import { chooseFileRoute, MAX_CREATE_ATTEMPTS, RECONCILE_CLOCK_MARGIN_MS, resolveUploadOptions, uploadDetails, uploadInputProblems } from './upload-planning';
+import { isUrlSource, sourceLabel, uploadFileName } from '../domain/names';
 
 type Activities = ReturnType<typeof createActivities>;
 

@@ -14,7 +14,8 @@ import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../../src/twelvelabs/limi
 import { localIdentity, toUploadSource, uploadWorkflowId } from '../../src/client/upload-identity';
 import { batchInputProblems, batchTotals } from '../../src/workflows/batch-planning';
 import type { BatchItem, UploadProgress, UploadState } from '../../src/domain/types';
-import { chooseFileRoute, uploadFileName, uploadInputProblems } from '../../src/workflows/upload-planning';
+import { chooseFileRoute, uploadInputProblems } from '../../src/workflows/upload-planning';
+import { uploadFileName } from '../../src/domain/names';
 
 describe('RateMeter', () => {
   it('averages over its window and forgets older samples', () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkLedger } from '../../src/workflows/ledger';
-import {
-  baseName,
-  chunksToStart,
-  inputProblems,
-  mediaTypeFor,
-  sessionTooShortReason,
-  shouldReport,
-  MIN_URL_HOLD_MS,
-  urlDropDelayMs,
-  urlLookahead,
-  urlsToMint,
-} from '../../src/workflows/planning';
+import { chunksToStart, inputProblems, sessionTooShortReason, shouldReport, MIN_URL_HOLD_MS, urlDropDelayMs, urlLookahead, urlsToMint } from '../../src/workflows/planning';
+import { baseName } from '../../src/domain/names';
+import { mediaTypeFor } from '../../src/domain/media-types';
 import type { PresignedUrl } from '../../src/domain/types';
 
 const url = (chunkIndex: number, urlExpiresAtMs: number): PresignedUrl => ({ chunkIndex, url: `u${chunkIndex}`, urlExpiresAtMs });
