@@ -4,15 +4,13 @@
 
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { ASSET_CALL } from './activity-options';
 import { asTypedFailure } from './failure-info';
 import type { AssetCall, AssetCallResult } from '../domain/types';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const api = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
-});
+const api = proxyActivities<Activities>(ASSET_CALL);
 
 export async function assetCallWorkflow(call: AssetCall): Promise<AssetCallResult> {
   try {

@@ -3,6 +3,7 @@
 // the result lists each file's asset or error. Deterministic orchestration only; decisions live
 // in batch-planning.ts.
 
+import { fileCheckOptions } from './activity-options';
 import {
   ApplicationFailure,
   CancellationScope,
@@ -13,7 +14,6 @@ import {
   isCancellation,
   ParentClosePolicy,
   proxyActivities,
-  setHandler,
   startChild,
   workflowInfo,
   type ChildWorkflowHandle,
@@ -21,7 +21,7 @@ import {
 import type { createActivities } from '../activities';
 import { batchConcurrency, batchDetails, batchInputProblems, batchTotals, newBatchItem } from './batch-planning';
 import { asTypedFailure, failureSummary } from './failure-info';
-import { pauseSignal, resumeSignal } from './multipart-upload';
+import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
 import { phasePublisher } from './phase-publisher';
 import { TL_PHASE, uploadSearchAttributes } from './search-attributes';
 import {
@@ -50,11 +50,8 @@ export async function batchUploadWorkflow(input: BatchUploadInput): Promise<Batc
   if (problems.length > 0) {
     throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: `invalid batch input: ${problems.join('; ')}`, nonRetryable: true });
   }
-  const files = proxyActivities<Activities>({
-    taskQueue: input.upload?.fileTaskQueue,
-    startToCloseTimeout: '5 minutes',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
-  });
+  // Listing a folder of up to MAX_BATCH_FILES files takes longer than one stat.
+  const files = proxyActivities<Activities>(fileCheckOptions(input.upload?.fileTaskQueue, '5 minutes'));
   const publish = phasePublisher();
   const batchId = workflowInfo().workflowId;
   const withAttributes = workflowInfo().typedSearchAttributes.get(TL_PHASE) !== undefined;
@@ -77,54 +74,42 @@ export async function batchUploadWorkflow(input: BatchUploadInput): Promise<Batc
     for (const { handle } of running.values()) handle?.signal(signal).catch(() => undefined);
   };
 
-  setHandler(batchProgressQuery, (): BatchProgress => ({
-    phase: shownPhase(),
-    items,
-    totals: batchTotals(items),
-    maxConcurrentUploads,
-    paused,
-    startedAt,
-    ...(completedAt ? { completedAt } : {}),
-    ...(failure ? { error: failure } : {}),
-  }), { description: 'Each file with its state, asset id or error, and the totals' });
-  setHandler(
-    pauseSignal,
-    () => {
-      paused = true;
-      forward(pauseSignal);
+  setControlHandlers({
+    progressQuery: batchProgressQuery,
+    progress: (): BatchProgress => ({
+      phase: shownPhase(),
+      items,
+      totals: batchTotals(items),
+      maxConcurrentUploads,
+      paused,
+      startedAt,
+      ...(completedAt ? { completedAt } : {}),
+      ...(failure ? { error: failure } : {}),
+    }),
+    progressDescription: 'Each file with its state, asset id or error, and the totals',
+    setPaused: (value) => {
+      paused = value;
+      forward(value ? pauseSignal : resumeSignal);
       changes++;
       show();
     },
-    { description: 'Hold the batch: no new file starts, running uploads pause' },
-  );
-  setHandler(
-    resumeSignal,
-    () => {
-      paused = false;
-      forward(resumeSignal);
-      changes++;
-      show();
-    },
-    { description: 'Continue a paused batch' },
-  );
-  setHandler(
-    setBatchConcurrencyUpdate,
-    (value: number) => {
-      const previous = maxConcurrentUploads;
-      maxConcurrentUploads = value;
-      changes++;
-      show();
-      return previous;
-    },
-    {
-      description: 'Files uploading at once (1..32); answers the previous value',
-      validator: (value: number) => {
-        if (!Number.isInteger(value) || value < 1 || value > MAX_BATCH_CONCURRENCY) {
-          throw new Error(`files at once must be an integer from 1 to ${MAX_BATCH_CONCURRENCY}, got ${value}`);
-        }
+    pauseDescription: 'Hold the batch: no new file starts, running uploads pause',
+    resumeDescription: 'Continue a paused batch',
+    concurrency: {
+      update: setBatchConcurrencyUpdate,
+      set: (value) => {
+        const previous = maxConcurrentUploads;
+        maxConcurrentUploads = value;
+        changes++;
+        show();
+        return previous;
       },
+      min: 1,
+      max: MAX_BATCH_CONCURRENCY,
+      label: 'files at once',
+      description: `Files uploading at once (1..${MAX_BATCH_CONCURRENCY}); answers the previous value`,
     },
-  );
+  });
 
   const startItem = (item: BatchItem, source: UploadSource) => {
     item.state = 'running';

@@ -3,24 +3,23 @@
 // decisions in pure functions (planning.ts, ledger.ts).
 
 import {
-  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
-  defineSignal,
   defineUpdate,
   isCancellation,
   log,
   proxyActivities,
-  setHandler,
   sleep,
   workflowInfo,
   allHandlersFinished,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { SESSION_TTL_MS } from '../twelvelabs/limits';
+import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
+import { CHUNK_RETRY, SHORT_API_CALL, sessionCreationOptions, transferOptions } from './activity-options';
 import { asTypedFailure, failureSummary, failureTypeOf } from './failure-info';
 import { ChunkLedger, chunkByteRange } from './ledger';
 import { phasePublisher } from './phase-publisher';
@@ -45,8 +44,7 @@ import { recordSessionRestart, recordUploadFinished } from '../observability/wor
 type Activities = ReturnType<typeof createActivities>;
 
 export const progressQuery = defineQuery<UploadProgress>('progress');
-export const pauseSignal = defineSignal('pause');
-export const resumeSignal = defineSignal('resume');
+export { pauseSignal, resumeSignal };
 export const setConcurrencyUpdate = defineUpdate<number, [number]>('setConcurrency');
 
 
@@ -69,26 +67,16 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
   const carried = input.carried;
   const fileName = input.filename ?? baseName(input.source.path);
 
-  const fileActivities = proxyActivities<Activities>({
-    taskQueue: input.fileTaskQueue,
-    startToCloseTimeout: '15 minutes',
-    heartbeatTimeout: options.chunkHeartbeatTimeoutMs,
-    // Wait for the PUT to really stop, so `cancelled` means no more bytes are on the way.
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    // A chunk is cheap to retry and a long backoff only leaves a slot of the window idle.
-    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
-  });
-  const sessionCreation = proxyActivities<Activities>({
-    taskQueue: input.fileTaskQueue,
-    startToCloseTimeout: '2 minutes',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
-  });
-  const api = proxyActivities<Activities>({
-    // One short API call (pollStatus: a few pages): a worker killed in the middle of one costs
-    // this long before the call is retried elsewhere.
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
-  });
+  const fileActivities = proxyActivities<Activities>(
+    transferOptions({
+      taskQueue: input.fileTaskQueue,
+      startToCloseTimeout: '15 minutes',
+      heartbeatTimeout: options.chunkHeartbeatTimeoutMs,
+      retry: CHUNK_RETRY,
+    }),
+  );
+  const sessionCreation = proxyActivities<Activities>(sessionCreationOptions(input.fileTaskQueue));
+  const api = proxyActivities<Activities>(SHORT_API_CALL);
 
   // ---- state (everything the progress query shows) ----
   let phase: UploadPhase = carried ? 'uploading' : 'validating';
@@ -133,54 +121,52 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
   // Every activity of the upload runs in this scope, so a fatal error can stop them all.
   const workScope = new CancellationScope();
 
-  setHandler(progressQuery, (): UploadProgress => {
-    const bytes = ledger && session ? ledger.bytesUploadedOrReported(session.chunkSize, session.totalSize) : undefined;
-    return {
-      phase: phase === 'uploading' && paused ? 'paused' : phase,
-      fileName,
-      uploadId: session?.uploadId,
-      assetId: session?.assetId,
-      totalBytes: session?.totalSize,
-      confirmedBytes: bytes?.reported ?? 0,
-      uploadedBytes: bytes?.uploaded ?? 0,
-      totalChunks: session?.totalChunks,
-      uploadedChunks: ledger ? ledger.uploaded + ledger.reported : 0,
-      reportedChunks: ledger?.reported ?? 0,
-      inFlightChunks: [...inFlight.keys()].sort((a, b) => a - b),
-      concurrency,
-      paused,
-      counters: { ...counters },
-      startedAt,
-      runs,
-      error: failure,
-    };
-  });
-  setHandler(pauseSignal, () => {
-    paused = true;
-    wake();
-    showPhase();
-  });
-  setHandler(resumeSignal, () => {
-    paused = false;
-    wake();
-    showPhase();
-  });
-  setHandler(
-    setConcurrencyUpdate,
-    (value: number) => {
-      const previous = concurrency;
-      concurrency = value;
+  setControlHandlers({
+    progressQuery,
+    progressDescription: 'Chunks uploaded, reported and in flight, counters, concurrency',
+    progress: (): UploadProgress => {
+      const bytes = ledger && session ? ledger.bytesUploadedOrReported(session.chunkSize, session.totalSize) : undefined;
+      return {
+        phase: phase === 'uploading' && paused ? 'paused' : phase,
+        fileName,
+        uploadId: session?.uploadId,
+        assetId: session?.assetId,
+        totalBytes: session?.totalSize,
+        confirmedBytes: bytes?.reported ?? 0,
+        uploadedBytes: bytes?.uploaded ?? 0,
+        totalChunks: session?.totalChunks,
+        uploadedChunks: ledger ? ledger.uploaded + ledger.reported : 0,
+        reportedChunks: ledger?.reported ?? 0,
+        inFlightChunks: [...inFlight.keys()].sort((a, b) => a - b),
+        concurrency,
+        paused,
+        counters: { ...counters },
+        startedAt,
+        runs,
+        error: failure,
+      };
+    },
+    setPaused: (value) => {
+      paused = value;
       wake();
-      return previous;
+      showPhase();
     },
-    {
-      validator: (value: number) => {
-        if (!Number.isInteger(value) || value < MIN_CONCURRENCY || value > MAX_CONCURRENCY) {
-          throw new Error(`concurrency must be an integer from ${MIN_CONCURRENCY} to ${MAX_CONCURRENCY}, got ${value}`);
-        }
+    pauseDescription: 'Hold the upload: no new chunk starts',
+    resumeDescription: 'Continue a paused upload',
+    concurrency: {
+      update: setConcurrencyUpdate,
+      set: (value) => {
+        const previous = concurrency;
+        concurrency = value;
+        wake();
+        return previous;
       },
+      min: MIN_CONCURRENCY,
+      max: MAX_CONCURRENCY,
+      label: 'concurrency',
+      description: `Chunks uploading at once (${MIN_CONCURRENCY}..${MAX_CONCURRENCY}); answers the previous value`,
     },
-  );
+  });
 
   /** Settles every running activity promise (they never reject: outcomes go to the state). */
   const allSettled = async () => {

@@ -4,8 +4,8 @@
 // URL is handed to TwelveLabs to fetch. Then it waits for the asset to be `ready`.
 // Deterministic orchestration only; decisions live in upload-planning.ts.
 
+import { API_CALL, apiRetry, fileCheckOptions, readinessOptions, transferOptions } from './activity-options';
 import {
-  ActivityCancellationType,
   ApplicationFailure,
   ChildWorkflowCancellationType,
   condition,
@@ -14,7 +14,6 @@ import {
   log,
   ParentClosePolicy,
   proxyActivities,
-  setHandler,
   sleep,
   startChild,
   workflowInfo,
@@ -23,7 +22,8 @@ import {
 import type { createActivities } from '../activities';
 import type { CreatedAsset } from '../activities/direct-upload';
 import { asTypedFailure, failureSummary, failureTypeOf } from './failure-info';
-import { multipartUploadWorkflow, pauseSignal, resumeSignal } from './multipart-upload';
+import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
+import { multipartUploadWorkflow } from './multipart-upload';
 import { phasePublisher } from './phase-publisher';
 import { TL_PHASE, uploadSearchAttributes } from './search-attributes';
 import {
@@ -56,30 +56,19 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
   const fileName = uploadFileName(input);
   const publish = phasePublisher();
 
-  const fileActivities = proxyActivities<Activities>({
-    taskQueue: input.fileTaskQueue,
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
-  });
-  const directUpload = proxyActivities<Activities>({
-    taskQueue: input.fileTaskQueue,
-    // The client's own limit for a direct upload is 30 minutes.
-    startToCloseTimeout: '35 minutes',
-    heartbeatTimeout: '30 seconds',
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    // Only failures that certainly had no effect are retried (failures.ts, createFailure).
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
-  });
-  const api = proxyActivities<Activities>({
-    startToCloseTimeout: '10 minutes',
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
-  });
-  const readiness = proxyActivities<Activities>({
-    startToCloseTimeout: options.readyTimeoutMs + 5 * 60_000,
-    heartbeatTimeout: Math.max(30_000, 3 * options.readyPollIntervalMs),
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
-  });
+  const fileActivities = proxyActivities<Activities>(fileCheckOptions(input.fileTaskQueue));
+  const directUpload = proxyActivities<Activities>(
+    transferOptions({
+      taskQueue: input.fileTaskQueue,
+      // The client's own limit for a direct upload is 30 minutes.
+      startToCloseTimeout: '35 minutes',
+      heartbeatTimeout: '30 seconds',
+      // Only failures that certainly had no effect are retried (failures.ts, createFailure).
+      retry: apiRetry(5),
+    }),
+  );
+  const api = proxyActivities<Activities>(API_CALL);
+  const readiness = proxyActivities<Activities>(readinessOptions(options.readyTimeoutMs, options.readyPollIntervalMs));
 
   const state: UploadState = {
     phase: 'validating',
@@ -110,27 +99,18 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
     if (child) child.signal(signal).catch(() => undefined);
   };
 
-  setHandler(uploadProgressQuery, (): UploadState => ({ ...state, phase: shownPhase() }), {
-    description: 'Phase, route, size, asset id; chunk details are in the multipart child workflow',
+  setControlHandlers({
+    progressQuery: uploadProgressQuery,
+    progress: (): UploadState => ({ ...state, phase: shownPhase() }),
+    progressDescription: 'Phase, route, size, asset id; chunk details are in the multipart child workflow',
+    setPaused: (paused) => {
+      state.paused = paused;
+      forward(paused ? pauseSignal : resumeSignal);
+      show();
+    },
+    pauseDescription: 'Hold the upload: no new chunk starts (a direct upload pauses only before it begins)',
+    resumeDescription: 'Continue a paused upload',
   });
-  setHandler(
-    pauseSignal,
-    () => {
-      state.paused = true;
-      forward(pauseSignal);
-      show();
-    },
-    { description: 'Hold the upload: no new chunk starts (a direct upload pauses only before it begins)' },
-  );
-  setHandler(
-    resumeSignal,
-    () => {
-      state.paused = false;
-      forward(resumeSignal);
-      show();
-    },
-    { description: 'Continue a paused upload' },
-  );
 
   /** Waits while paused, before a step that cannot be paused once begun. */
   const holdWhilePaused = async () => {

@@ -1,0 +1,67 @@
+// The activity option sets and retry policies of every workflow, named once (a retry literal
+// repeated across files drifts). Timeouts that depend on an upload's options are parameters.
+
+import { ActivityCancellationType, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+
+/** Calls to TwelveLabs and the file system: 1 s doubling to 30 s; unbounded unless a count is given. */
+export function apiRetry(maximumAttempts?: number): RetryPolicy {
+  return { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', ...(maximumAttempts ? { maximumAttempts } : {}) };
+}
+
+/** A chunk is cheap to retry, and a long backoff only leaves a slot of the window idle. */
+export const CHUNK_RETRY: RetryPolicy = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' };
+
+/** Checks of a source before an upload (stat, listing): quick, on the host that has the files. */
+export function fileCheckOptions(taskQueue: string | undefined, startToCloseTimeout: ActivityOptions['startToCloseTimeout'] = '1 minute'): ActivityOptions {
+  return { taskQueue, startToCloseTimeout, retry: apiRetry(5) };
+}
+
+/** Moving bytes: runs long, heartbeats, and a cancel waits until the PUT or POST has really stopped. */
+export function transferOptions(params: {
+  taskQueue: string | undefined;
+  startToCloseTimeout: ActivityOptions['startToCloseTimeout'];
+  heartbeatTimeout: ActivityOptions['heartbeatTimeout'];
+  retry: RetryPolicy;
+}): ActivityOptions {
+  return {
+    taskQueue: params.taskQueue,
+    startToCloseTimeout: params.startToCloseTimeout,
+    heartbeatTimeout: params.heartbeatTimeout,
+    // Wait for the transfer to really stop, so `cancelled` means no more bytes are on the way.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: params.retry,
+  };
+}
+
+/** Creating a multipart session (M1), on the file's host: it validates the source first. */
+export function sessionCreationOptions(taskQueue: string | undefined): ActivityOptions {
+  return { taskQueue, startToCloseTimeout: '2 minutes', retry: apiRetry(10) };
+}
+
+/**
+ * One short API call (a report, a URL batch, a status page or a few): a worker killed in the
+ * middle of one costs this long before the call is retried elsewhere.
+ */
+export const SHORT_API_CALL: ActivityOptions = { startToCloseTimeout: '30 seconds', retry: apiRetry() };
+
+/** API calls of uploadWorkflow (create, status), cancelled cleanly with the upload. */
+export const API_CALL: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: apiRetry(10),
+};
+
+/** One asset call on behalf of a client (assetCallWorkflow): a person is waiting for the answer. */
+export const ASSET_CALL: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
+};
+
+/** Waiting for an asset to be ready: polls and heartbeats for up to the upload's ready timeout. */
+export function readinessOptions(readyTimeoutMs: number, readyPollIntervalMs: number): ActivityOptions {
+  return {
+    startToCloseTimeout: readyTimeoutMs + 5 * 60_000,
+    heartbeatTimeout: Math.max(30_000, 3 * readyPollIntervalMs),
+    retry: apiRetry(),
+  };
+}

@@ -1,0 +1,45 @@
+// The controls every upload workflow answers: a progress query, pause and resume signals, and
+// (where it has a window) a setConcurrency update. One wiring for the three workflows, so the
+// names, validation and messages cannot drift apart.
+
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import { defineSignal, setHandler } from '@temporalio/workflow';
+
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+
+export interface ControlHandlers<P> {
+  progressQuery: QueryDefinition<P>;
+  progress: () => P;
+  progressDescription: string;
+  /** Applies a pause (true) or a resume (false): the state, what children hear, what the UI shows. */
+  setPaused: (paused: boolean) => void;
+  pauseDescription: string;
+  resumeDescription: string;
+  concurrency?: {
+    update: UpdateDefinition<number, [number]>;
+    /** Sets the new value and answers the previous one. */
+    set: (value: number) => number;
+    min: number;
+    max: number;
+    /** What the value is called in a refusal: "concurrency", "files at once". */
+    label: string;
+    description: string;
+  };
+}
+
+export function setControlHandlers<P>(handlers: ControlHandlers<P>): void {
+  setHandler(handlers.progressQuery, handlers.progress, { description: handlers.progressDescription });
+  setHandler(pauseSignal, () => handlers.setPaused(true), { description: handlers.pauseDescription });
+  setHandler(resumeSignal, () => handlers.setPaused(false), { description: handlers.resumeDescription });
+  const concurrency = handlers.concurrency;
+  if (!concurrency) return;
+  setHandler(concurrency.update, concurrency.set, {
+    description: concurrency.description,
+    validator: (value: number) => {
+      if (!Number.isInteger(value) || value < concurrency.min || value > concurrency.max) {
+        throw new Error(`${concurrency.label} must be an integer from ${concurrency.min} to ${concurrency.max}, got ${value}`);
+      }
+    },
+  });
+}
