@@ -18,6 +18,8 @@ export interface ReceiveOptions {
   idleTimeoutMs: number;
   /** 0 = unthrottled. */
   throttleBytesPerSecond: number;
+  /** The connection's WAN pacing stage (wan-link.ts), if its bandwidth is capped. */
+  paced?: Transform;
   /** put_reset: destroy the socket once this many body bytes have been read. */
   resetAfterBytes: number | undefined;
   /** Called for every body byte read, including bytes of PUTs that end badly. */
@@ -62,10 +64,11 @@ export function receiveChunkBody(req: IncomingMessage, options: ReceiveOptions):
   });
   const file = createWriteStream(options.tempPath, { highWaterMark: FILE_IO_BUFFER_BYTES });
   const throttle = options.throttleBytesPerSecond > 0 ? new ThrottleStream(options.throttleBytesPerSecond) : undefined;
+  const pacing = [options.paced, throttle].filter((stage): stage is Transform => stage !== undefined);
   // req is piped rather than put in the pipeline: a pipeline would destroy the request (and its
   // socket) on an idle timeout, leaving no way to answer RequestTimeout.
-  const head: Writable = throttle ?? meter;
-  const stages = throttle ? pipeline(throttle, meter, file) : pipeline(meter, file);
+  const head: Writable = pacing[0] ?? meter;
+  const stages = pipeline([...pacing, meter, file]);
 
   const stop = (error: Error) => {
     req.unpipe(head);

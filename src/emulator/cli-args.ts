@@ -20,6 +20,8 @@ store, assets) and prints its base URL, e.g. http://127.0.0.1:9100/v1.3, on a li
   --faults <spec>             fault injection, e.g. put_500=0.05,put_reset=0.02,api_429=0.1,retry_after_s=1
   --seed <n>                  seed of the fault-injection PRNG (default 1)
   --asset-ready-delay-ms <n>  delay before an uploaded asset becomes ready (default 1000)
+  --wan-latency-ms <n>        WAN: added to every chunk PUT before its answer, e.g. 60 (default 0)
+  --wan-mb-per-s <x>          WAN: bandwidth of each connection for PUT bodies, 10^6 bytes/s, e.g. 20 (default 0 = unlimited)
   --help                      show this text
 
 Admin endpoints (no key): GET /_emulator/counters, POST /_emulator/clock/advance {"ms": n},
@@ -45,6 +47,8 @@ const VALUE_FLAGS = new Set([
   'faults',
   'seed',
   'asset-ready-delay-ms',
+  'wan-latency-ms',
+  'wan-mb-per-s',
 ]);
 
 export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
@@ -101,6 +105,10 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (seed !== undefined) options.seed = integer('seed', seed, 0, 2 ** 32 - 1);
   const readyDelay = single('asset-ready-delay-ms');
   if (readyDelay !== undefined) options.assetReadyDelayMs = integer('asset-ready-delay-ms', readyDelay, 0);
+  const wanLatency = single('wan-latency-ms');
+  if (wanLatency !== undefined) options.wan = { ...options.wan, putLatencyMs: integer('wan-latency-ms', wanLatency, 0, 60_000) };
+  const wanRate = single('wan-mb-per-s');
+  if (wanRate !== undefined) options.wan = { ...options.wan, connectionBytesPerSecond: megabytesPerSecond('wan-mb-per-s', wanRate) };
   const apiKeys = values.get('api-key') ?? (env.TWELVELABS_API_KEY ? [env.TWELVELABS_API_KEY] : []);
   if (apiKeys.length === 0 || apiKeys.some((k) => k.length === 0)) {
     throw new CliUsageError('no API key: pass --api-key <key> or set TWELVELABS_API_KEY');
@@ -122,4 +130,13 @@ function positiveNumber(flag: string, text: string): number {
     throw new CliUsageError(`--${flag} must be a positive number of seconds, got '${text}'`);
   }
   return value;
+}
+
+/** MB/s (10^6 bytes per second, as the bench reports rates) to whole bytes per second; 0 = unlimited. */
+function megabytesPerSecond(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new CliUsageError(`--${flag} must be a number of MB/s ≥ 0 (0 = unlimited), got '${text}'`);
+  }
+  return Math.round(value * 1e6);
 }

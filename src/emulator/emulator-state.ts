@@ -13,6 +13,7 @@ import type { ResolvedEmulatorOptions } from './options';
 import { RateLimitWindow } from './rate-limit';
 import { UrlSigner } from './presigned-url';
 import type { StoredChunk, UploadSession } from './upload-session';
+import { WanLink } from './wan-link';
 
 /** Where assembled objects are served (9.33); also the M4 `url`. */
 export const ASSET_BUCKET_PATH = '/tl-assets';
@@ -22,6 +23,7 @@ export class EmulatorState {
   readonly counters = new EmulatorCounters();
   readonly faults: FaultInjector;
   readonly signer: UrlSigner;
+  readonly wan: WanLink;
   /** Started on the first chunk PUT: many emulators (tests) never receive one. */
   private md5Pool: Md5WorkerPool | undefined;
   readonly rateLimit = new RateLimitWindow();
@@ -37,6 +39,7 @@ export class EmulatorState {
   ) {
     this.faults = new FaultInjector(options.faults, options.seed);
     this.signer = new UrlSigner(origin, options.uploadHeaders);
+    this.wan = new WanLink(options.wan);
   }
 
   nowMs(): number {

@@ -11,6 +11,7 @@ import {
   URL_TTL_MS,
 } from '../twelvelabs/limits';
 import { DEFAULT_FAULTS, type FaultKnobs, validateFaultKnobs } from './faults';
+import { InvalidWanProfile, resolveWanProfile, type WanProfile } from './wan-profile';
 
 /** Which chunks M2 lists in `uploaded_chunks` (9.15). */
 export type ChunkListMode = 'all' | 'touched';
@@ -71,6 +72,8 @@ export interface EmulatorOptions {
   maxUrlBytes?: number;
   /** Largest M1 `total_size` (3.1). Default MAX_MULTIPART_BYTES. */
   maxMultipartBytes?: number;
+  /** Latency per chunk PUT and bandwidth per connection (wan-profile.ts). Default: none. */
+  wan?: Partial<WanProfile>;
 }
 
 export const DEFAULT_API_KEY = 'tlk_emulator_default_key';
@@ -108,6 +111,7 @@ export interface ResolvedEmulatorOptions {
   maxImageBytes: number;
   maxUrlBytes: number;
   maxMultipartBytes: number;
+  wan: WanProfile;
 }
 
 /** 9.1: max(5 MiB, ceil(size / 10 000)), rounded up to a whole MiB (S3: ≥ 5 MiB parts, ≤ 10 000 parts). */
@@ -164,6 +168,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     maxImageBytes: requireInteger('maxImageBytes', options.maxImageBytes ?? MAX_IMAGE_BYTES, 1),
     maxUrlBytes: requireInteger('maxUrlBytes', options.maxUrlBytes ?? MAX_URL_BYTES, 1),
     maxMultipartBytes: requireInteger('maxMultipartBytes', options.maxMultipartBytes ?? MAX_MULTIPART_BYTES, 1),
+    wan: resolveWan(options.wan),
   };
   if (resolved.chunkListMode !== 'all' && resolved.chunkListMode !== 'touched') {
     throw new InvalidEmulatorOptions(`chunkListMode: expected 'all' or 'touched', got ${String(resolved.chunkListMode)}`);
@@ -181,6 +186,15 @@ function resolveChunkSize(value: EmulatorOptions['chunkSizeBytes']): (totalSizeB
   if (typeof value === 'function') return value;
   const fixed = requireInteger('chunkSizeBytes', value, 1);
   return () => fixed;
+}
+
+function resolveWan(partial: Partial<WanProfile> | undefined): WanProfile {
+  try {
+    return resolveWanProfile(partial);
+  } catch (error) {
+    if (error instanceof InvalidWanProfile) throw new InvalidEmulatorOptions(error.message);
+    throw error;
+  }
 }
 
 function secondsToMs(name: string, seconds: number | undefined, defaultMs: number): number {

@@ -32,6 +32,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   /** Reads and discards the body (counted), so the connection can be reused, then replies. */
   const drainThenReply = async (status: number, code: string, message: string, options: S3ErrorOptions = {}) => {
     await drainBody(req, state);
+    await state.wan.beforeAnswer();
     reply(status, code, message, options);
   };
 
@@ -113,6 +114,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
     md5: state.startMd5(),
     idleTimeoutMs: state.options.bodyIdleTimeoutMs,
     throttleBytesPerSecond: throttleBps,
+    paced: state.wan.pacedStage(req.socket),
     resetAfterBytes: reset ? Math.max(1, Math.floor(contentLength / 2)) : undefined,
     onBytesRead: (bytes) => {
       bodyBytes += bytes;
@@ -158,6 +160,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   state.storeChunk(session, presigned.chunkIndex, { filePath: finalPath, etag, sizeBytes: outcome.sizeBytes });
   counters.add('bytes_stored', outcome.sizeBytes);
   if (slow) await sleep(slowMs);
+  await state.wan.beforeAnswer();
   counters.putAnswered(200);
   res.writeHead(200, { ETag: `"${etag}"`, 'Content-Length': 0, 'x-amz-request-id': newRequestId() });
   res.end();

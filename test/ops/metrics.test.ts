@@ -7,6 +7,7 @@ import { multipartUploadWorkflow, pauseSignal, progressQuery, resumeSignal } fro
 import { UploadMetric } from '../../src/observability/metric-names';
 import { API_KEY, makeFile, startStack, waitFor, type Stack, type WorkerProcess } from '../support/harness';
 import { freePort } from '../../src/dev/dev-server';
+import { readWorkerHeartbeats } from '../../scripts/bench/worker-metrics';
 import { scrape, total, type Sample } from './prometheus';
 
 const CHUNK = 16 * 1024;
@@ -99,6 +100,24 @@ describe('worker metrics and logs', () => {
     expect(acceptedPuts).toBeGreaterThan(30); // the first session's chunks were sent again
     expect(delta(before, after, counter(UploadMetric.chunksUploaded))).toBe(acceptedPuts);
     expect(delta(before, after, counter(UploadMetric.bytesUploaded))).toBe(acceptedPuts * CHUNK);
+  });
+
+  it('counts the heartbeat RPCs that slow chunks send, as the bench reads them', async () => {
+    // 16 KiB at 6 KB/s: each chunk takes almost 3 s, so its activity heartbeats (every second)
+    // and at least its first heartbeat reaches the server.
+    const file = await makeFile(stack.dir, 'slow.mp4', 2 * CHUNK);
+    await stack.emulator.setFaults({ put_throttle_bps: 6_000 });
+    const before = await readWorkerHeartbeats(metricsUrl);
+    try {
+      await stack.temporal.workflow.execute(multipartUploadWorkflow, {
+        taskQueue: stack.taskQueue,
+        workflowId: `metrics-heartbeats-${Date.now()}`,
+        args: [{ source: { path: file.path }, concurrency: 2 }],
+      });
+    } finally {
+      await stack.emulator.setFaults({});
+    }
+    expect((await readWorkerHeartbeats(metricsUrl)) - before).toBeGreaterThanOrEqual(2);
   });
 
   it('logs one JSON object per line with workflowId, uploadId and chunkIndex, and never a credential', async () => {
