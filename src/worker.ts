@@ -4,7 +4,7 @@
 // activities are cancelled, their URLs are never reused, and the uploads continue elsewhere.
 
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
 import type { ChunkDigestCheck } from './activities/chunk-upload';
 import { allowedRootsConfig, ConfigError, observabilityConfig, temporalConfig, twelveLabsConfig, workerTuning } from './config';
@@ -47,6 +47,13 @@ export interface UploadWorkerOptions {
    * must then be bundled with the same failureConverterPath.
    */
   dataConverter?: DataConverter;
+  /**
+   * Worker deployment versioning (README, "Upgrading while uploads run"): with
+   * `{ version: { deploymentName, buildId }, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' }`
+   * every upload stays on the build it started on, while the deployment's current version takes
+   * the new ones. Default: unversioned.
+   */
+  workerDeployment?: WorkerDeploymentOptions;
 }
 
 export async function createUploadWorkers(options: UploadWorkerOptions): Promise<Worker[]> {
@@ -64,6 +71,7 @@ export async function createUploadWorkers(options: UploadWorkerOptions): Promise
     maxHeartbeatThrottleInterval: '1 second',
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
     dataConverter: options.dataConverter,
+    ...(options.workerDeployment ? { workerDeploymentOptions: options.workerDeployment } : {}),
   };
   const workers = [
     await Worker.create({
