@@ -125,13 +125,14 @@ async function main(): Promise<void> {
     dataConverter,
     workflowBundle: (await workflowBundle).bundle,
   });
+  // Before "worker ready", which is what scripts and tests wait for.
+  console.log(`workflow code: ${(await workflowBundle).source}`);
   // The key and the URLs are never printed: only where we connect and what we poll.
   console.log(
     `worker ready: temporal=${temporal.address} namespace=${temporal.namespace} ` +
       `task queues=${workers.map((w) => w.options.taskQueue).join(',')} twelvelabs=${twelvelabs.baseUrl} ` +
       `allowed roots=${allowedRoots.join(':')} payload encryption=${describeEncryption()}`,
   );
-  console.log(`workflow code: ${(await workflowBundle).source}`);
   if (observability.metricsBindAddress) console.log(`metrics: http://${observability.metricsBindAddress}/metrics`);
   try {
     await Promise.all(workers.map((w) => w.run()));
