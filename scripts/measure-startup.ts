@@ -103,6 +103,16 @@ async function startWorker(way: Way, temporalClient: Client, address: string): P
   }
 }
 
+/** Every run's figures of one way: milliseconds and bytes. */
+interface Figures {
+  cli: number[];
+  importMs: number[];
+  importRss: number[];
+  workerMs: number[];
+  workerRss: number[];
+}
+const emptyFigures = (): Figures => ({ cli: [], importMs: [], importRss: [], workerMs: [], workerRss: [] });
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -117,7 +127,7 @@ async function main(): Promise<void> {
   const server = await DevServer.start({ ui: false });
   const connection = await Connection.connect({ address: server.address });
   const temporalClient = new Client({ connection });
-  const figures = { before: { cli: [] as number[], importMs: [] as number[], importRss: [] as number[], workerMs: [] as number[], workerRss: [] as number[] }, after: { cli: [] as number[], importMs: [] as number[], importRss: [] as number[], workerMs: [] as number[], workerRss: [] as number[] } };
+  const figures: Record<Way, Figures> = { before: emptyFigures(), after: emptyFigures() };
   try {
     for (let run = 0; run < runs; run++) {
       // Alternate which goes first, so neither always meets a warm page cache.
@@ -131,7 +141,7 @@ async function main(): Promise<void> {
         const worker = await startWorker(way, temporalClient, server.address);
         f.workerMs.push(worker.ms);
         f.workerRss.push(worker.peakRss);
-        process.stderr.write(`run ${run + 1}/${runs} ${way}: cli ${runCliLine(f)}\n`);
+        process.stderr.write(`run ${run + 1}/${runs} ${way}: ${lastRun(f)}\n`);
       }
     }
   } finally {
@@ -154,8 +164,8 @@ async function main(): Promise<void> {
   console.log(row('worker peak RSS (VmHWM)', 'MiB', (w) => figures[w].workerRss, MiB));
 }
 
-function runCliLine(f: { cli: number[]; importMs: number[]; workerMs: number[]; workerRss: number[] }): string {
-  return `${f.cli.at(-1)!.toFixed(0)} ms, import ${f.importMs.at(-1)!.toFixed(0)} ms, worker ${f.workerMs.at(-1)!.toFixed(0)} ms ${(f.workerRss.at(-1)! / MiB).toFixed(0)} MiB`;
+function lastRun(f: Figures): string {
+  return `cli ${f.cli.at(-1)!.toFixed(0)} ms, import ${f.importMs.at(-1)!.toFixed(0)} ms, worker ${f.workerMs.at(-1)!.toFixed(0)} ms ${(f.workerRss.at(-1)! / MiB).toFixed(0)} MiB`;
 }
 
 main().catch((err: unknown) => {

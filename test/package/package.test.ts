@@ -11,9 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workerNodeArgs } from '../../scripts/bench/worker-process';
+import { spawnWorker, workerNodeArgs } from '../../scripts/bench/worker-process';
 import { API_KEY, makeFile, startStack, waitFor, type Stack, type WorkerProcess } from '../support/harness';
-import { spawnWorker } from '../../scripts/bench/worker-process';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const PACKAGE = 'twelvelabs-temporal-uploads';
