@@ -26,18 +26,27 @@ const PREBUILT: ReadonlyArray<{ file: string; failureConverterPath: string | und
 ];
 
 interface BundleManifest {
-  /** The @temporalio/workflow inside the bundles; the worker's runtime must be the same version. */
-  workflowSdkVersion: string;
+  /**
+   * The SDK the bundles were built with: the @temporalio/workflow inside them, and the
+   * @temporalio/worker whose workflow runtime they were built for. The worker that loads them
+   * must run the same two versions.
+   */
+  sdkVersions: SdkVersions;
+}
+
+interface SdkVersions {
+  workflow: string;
+  worker: string;
+}
+
+/** The installed SDK packages' versions, as this module resolves them (peer dependencies). */
+function installedSdkVersions(): SdkVersions {
+  const version = (name: string) => (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  return { workflow: version('@temporalio/workflow'), worker: version('@temporalio/worker') };
 }
 
 /** A prebuilt bundle that fits, or why none does (the worker logs it). */
 export type PrebuiltBundle = { codePath: string } | { reason: string };
-
-/** The installed @temporalio/workflow's version, as this module resolves it (a peer dependency). */
-function installedWorkflowSdkVersion(): string {
-  const pkg = require.resolve('@temporalio/workflow/package.json');
-  return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
-}
 
 /** The prebuilt bundle for this failure converter, if the build wrote one that this SDK can run. */
 export function prebuiltWorkflowBundle(failureConverterPath?: string, dir = PREBUILT_BUNDLE_DIR): PrebuiltBundle {
@@ -50,9 +59,14 @@ export function prebuiltWorkflowBundle(failureConverterPath?: string, dir = PREB
     return { reason: `no prebuilt bundles in ${dir} (not built, or running from the sources)` };
   }
   // A bundle carries the workflow half of the SDK; it must match the worker half that runs it.
-  const installed = installedWorkflowSdkVersion();
-  if (manifest.workflowSdkVersion !== installed) {
-    return { reason: `the prebuilt bundles hold @temporalio/workflow ${manifest.workflowSdkVersion}, this worker runs ${installed}` };
+  const installed = installedSdkVersions();
+  const built = manifest.sdkVersions ?? { workflow: 'unknown', worker: 'unknown' };
+  if (built.workflow !== installed.workflow || built.worker !== installed.worker) {
+    return {
+      reason:
+        `the prebuilt bundles were built with @temporalio/workflow ${built.workflow} and @temporalio/worker ${built.worker}, ` +
+        `this worker runs ${installed.workflow} and ${installed.worker}`,
+    };
   }
   const codePath = path.join(dir, entry.file);
   return fs.existsSync(codePath) ? { codePath } : { reason: `${codePath} is missing` };
@@ -85,7 +99,7 @@ export async function writeWorkflowBundles(dir = PREBUILT_BUNDLE_DIR): Promise<s
     fs.renameSync(`${target}.tmp`, target);
     written.push(target);
   }
-  const manifest: BundleManifest = { workflowSdkVersion: installedWorkflowSdkVersion() };
+  const manifest: BundleManifest = { sdkVersions: installedSdkVersions() };
   fs.writeFileSync(path.join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   return written;
 }

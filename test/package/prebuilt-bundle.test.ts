@@ -1,8 +1,7 @@
 // The workflow bundle the package ships (dist/workflow-bundles/, written by `npm run build`) is
 // the code production workers run: it must replay the recorded histories exactly as the sources
 // do (test/workflows/replay-recorded.test.ts), hold the failure converter when encryption needs
-// it, and say which @temporalio/workflow is inside, so that a worker with another one does not
-// load it.
+// it, and say which SDK built them, so that a worker running another one does not load them.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,7 +20,8 @@ installRuntime({ logLevel: 'WARN', logFormat: 'text', secrets: [] }); // the rep
 
 const HISTORIES = path.resolve(__dirname, '../fixtures/histories');
 const index = JSON.parse(fs.readFileSync(path.join(HISTORIES, 'index.json'), 'utf8')) as Record<string, string>;
-const installedWorkflowSdk = (JSON.parse(fs.readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as { version: string }).version;
+const versionOf = (name: string) => (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+const installed = { workflow: versionOf('@temporalio/workflow'), worker: versionOf('@temporalio/worker') };
 
 describe('the prebuilt workflow bundles', () => {
   it('replay every recorded history without a determinism error', async () => {
@@ -47,17 +47,24 @@ describe('the prebuilt workflow bundles', () => {
     expect(prebuiltWorkflowBundle('/somewhere/else/failure-converter.js')).toEqual({ reason: expect.stringContaining('no prebuilt bundle for the failure converter') });
   });
 
-  it('are refused for a worker whose @temporalio/workflow is not the one inside, and when missing', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(PREBUILT_BUNDLE_DIR, 'manifest.json'), 'utf8')) as { workflowSdkVersion: string };
-    expect(manifest.workflowSdkVersion).toBe(installedWorkflowSdk);
+  it('are refused for a worker whose @temporalio/workflow or @temporalio/worker is not the one they were built with, and when missing', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(PREBUILT_BUNDLE_DIR, 'manifest.json'), 'utf8')) as { sdkVersions: typeof installed };
+    expect(manifest.sdkVersions).toEqual(installed);
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-bundles-'));
+    const withManifest = (sdkVersions: typeof installed) => {
+      fs.writeFileSync(path.join(other, 'manifest.json'), JSON.stringify({ sdkVersions }));
+      return prebuiltWorkflowBundle(undefined, other);
+    };
     try {
       expect(prebuiltWorkflowBundle(undefined, other)).toEqual({ reason: expect.stringContaining('no prebuilt bundles in') });
       fs.copyFileSync(path.join(PREBUILT_BUNDLE_DIR, 'default.js'), path.join(other, 'default.js'));
-      fs.writeFileSync(path.join(other, 'manifest.json'), JSON.stringify({ workflowSdkVersion: '1.0.0' }));
-      expect(prebuiltWorkflowBundle(undefined, other)).toEqual({ reason: `the prebuilt bundles hold @temporalio/workflow 1.0.0, this worker runs ${installedWorkflowSdk}` });
-      fs.writeFileSync(path.join(other, 'manifest.json'), JSON.stringify(manifest));
-      expect(prebuiltWorkflowBundle(undefined, other)).toEqual({ codePath: path.join(other, 'default.js') });
+      expect(withManifest({ ...installed, workflow: '1.0.0' })).toEqual({
+        reason: `the prebuilt bundles were built with @temporalio/workflow 1.0.0 and @temporalio/worker ${installed.worker}, this worker runs ${installed.workflow} and ${installed.worker}`,
+      });
+      expect(withManifest({ ...installed, worker: '1.0.0' })).toEqual({ reason: expect.stringContaining('@temporalio/worker 1.0.0, this worker runs') });
+      expect(withManifest(installed)).toEqual({ codePath: path.join(other, 'default.js') });
+      fs.rmSync(path.join(other, 'default.js'));
+      expect(withManifest(installed)).toEqual({ reason: `${path.join(other, 'default.js')} is missing` });
     } finally {
       fs.rmSync(other, { recursive: true, force: true });
     }
