@@ -1,25 +1,43 @@
-# The upload worker (default command) and the TwelveLabs emulator (same image, other command).
-# Runs the TypeScript sources with tsx, as `npm run worker` does: no build step to drift from.
+# The upload worker (default command), the TwelveLabs emulator, the codec server and the CLI: one
+# image of the compiled package (what `npm pack` ships), built in stages so that the image holds
+# no TypeScript, no compiler and no dev dependencies.
 #   docker build -t tl-uploads .
 #   docker run --rm -e TEMPORAL_ADDRESS=... -e TWELVELABS_API_KEY=... -e TL_ALLOWED_ROOTS=/media tl-uploads
-FROM node:20-bookworm-slim
+# Node 24: an LTS line (maintained until April 2028) on Debian bookworm, the glibc the Temporal
+# native core is built for. The tests run on Node >= 20.18 (package.json engines).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
+# Production dependencies only, exactly the locked versions (@temporalio/* are peer dependencies:
+# npm installs them with the rest). npm install --no-save, not npm ci: scripts/ensure-setup.sh says why.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm install --omit=dev --no-save --no-audit --no-fund && npm cache clean --force
+
+# The build: tsc to dist/, and the workflow bundles written ahead of time (scripts/build.sh).
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm install --no-save --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.sh scripts/
+COPY src ./src
+RUN bash scripts/build.sh
+
+FROM ${NODE_IMAGE}
 WORKDIR /app
 ENV NODE_ENV=production
-# The lockfile decides every version; dev tools (vitest, playwright-core, ...) stay out.
-COPY package.json package-lock.json ./
-# npm install --no-save: the locked versions, without npm ci's refusal of a lock that lacks other
-# platforms' optional packages (scripts/ensure-setup.sh says why).
-RUN npm install --omit=dev --no-save --no-audit --no-fund && npm cache clean --force
-COPY tsconfig.json ./
-COPY src ./src
-
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+COPY deploy/healthcheck.cjs ./deploy/
 USER node
-# Prometheus metrics, when TL_METRICS_BIND=0.0.0.0:9464.
+# Prometheus metrics, when TL_METRICS_BIND=0.0.0.0:9464 (docker-compose.yml's worker healthcheck reads them).
 EXPOSE 9464
 # SIGTERM (docker stop) shuts the worker down gracefully: running chunk PUTs are cancelled
 # and continue on another worker. Give it the grace time in compose (stop_grace_period).
 # The same node flags and allocator settings as `npm run worker` (package.json; the test in
 # test/ops/compose.test.ts keeps them equal): they keep the worker's memory low (docs/BENCHMARKS.md).
 ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=1048576
-CMD ["node", "--require", "tsx/cjs", "--max-semi-space-size=2", "--liftoff-only", "src/worker.ts"]
+CMD ["node", "--max-semi-space-size=2", "--liftoff-only", "dist/worker.js"]

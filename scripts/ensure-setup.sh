@@ -18,3 +18,6 @@ elif [ "${status:-0}" != 0 ]; then
 else
   echo "Temporal CLI: $temporal" >&2
 fi
+# The compiled package (dist/): the CLI's bin, `npm run worker` and the package test run it.
+# Cached: a no-op when src/ has not changed since the last build.
+bash scripts/build.sh

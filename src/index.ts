@@ -1,6 +1,6 @@
-// The package's public surface. A service that starts and watches uploads needs only the client
-// library (Temporal access, no TwelveLabs key); a worker process embeds the workflows and
-// activities (see README, "Embed in an existing worker").
+// The package root: the client library only. A service that starts and watches uploads needs
+// Temporal access, no TwelveLabs key (see README, "The client library"); a worker process embeds
+// the workflows and activities from the subpaths (README, "Embed in an existing worker").
 
 // Client library
 export {
@@ -23,9 +23,10 @@ export { RateMeter, etaSeconds } from './client/progress/rate-meter';
 export * from './domain/types';
 export { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from './workflows/search-attributes';
 
-// Worker side
-export { createUploadWorkers, WORKFLOWS_PATH, type UploadWorkerOptions } from './worker';
-export { createActivities, type ActivityDeps } from './activities';
-export { AllowedRoots } from './security/file-roots';
-export { TwelveLabsClient } from './twelvelabs/client';
-export { temporalConfig, twelveLabsConfig, workerTuning, uploadClientConfig, ConfigError } from './config';
+// Client-side configuration (the environment the CLI and UploadClient.connect() read)
+export { uploadClientConfig, ConfigError } from './config';
+export { dataConverterFromEnv } from './security/data-converter';
+
+// The worker side is at subpaths, so that a client never loads @temporalio/worker, its native
+// core or webpack: 'twelvelabs-temporal-uploads/worker' (createUploadWorkers, createActivities,
+// TwelveLabsClient, AllowedRoots, WORKFLOWS_PATH), '/workflows', '/activities', '/emulator'.

@@ -3,11 +3,8 @@
 // Shuts down gracefully on SIGINT and SIGTERM (Temporal's runtime handles both): running chunk
 // activities are cancelled, their URLs are never reused, and the uploads continue elsewhere.
 
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
 import type { ChunkDigestCheck } from './activities/chunk-upload';
 import { allowedRootsConfig, ConfigError, observabilityConfig, temporalConfig, twelveLabsConfig, workerTuning } from './config';
@@ -16,13 +13,25 @@ import { AllowedRoots } from './security/file-roots';
 import { uploadActivityInterceptor } from './observability/activity-interceptor';
 import { installRuntime } from './observability/runtime';
 import { TwelveLabsClient } from './twelvelabs/client';
+import { bundleWorkflowsInChildProcess, prebuiltWorkflowBundle, WORKFLOWS_PATH } from './workflow-bundle';
+
+// What a service that embeds the workers needs, from one subpath ('twelvelabs-temporal-uploads/worker').
+export { WORKFLOWS_PATH, latin1Only, prebuiltWorkflowBundle, bundleWorkflowsInChildProcess } from './workflow-bundle';
+export { createActivities, type ActivityDeps } from './activities';
+export { AllowedRoots } from './security/file-roots';
+export { TwelveLabsClient, type TwelveLabsClientOptions } from './twelvelabs/client';
+export { dataConverterFromEnv, encryptingDataConverter } from './security/data-converter';
+export { temporalConfig, twelveLabsConfig, workerTuning, allowedRootsConfig, ConfigError } from './config';
 
 export interface UploadWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
   client: TwelveLabsClient;
-  /** A pre-built bundle (tests build it once); default: bundle src/workflows at start. */
+  /**
+   * The workflow code; default: the build's prebuilt bundle for this data converter's failure
+   * converter (dist/workflow-bundles), else bundle the workflows at start in this process.
+   */
   workflowBundle?: WorkflowBundleOption;
   maxConcurrentActivities?: number;
   /** Also run the activities on this host's queue (see MultipartUploadInput.fileTaskQueue). */
@@ -38,9 +47,14 @@ export interface UploadWorkerOptions {
    * must then be bundled with the same failureConverterPath.
    */
   dataConverter?: DataConverter;
+  /**
+   * Worker deployment versioning (README, "Upgrading while uploads run"): with
+   * `{ version: { deploymentName, buildId }, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' }`
+   * every upload stays on the build it started on, while the deployment's current version takes
+   * the new ones. Default: unversioned.
+   */
+  workerDeployment?: WorkerDeploymentOptions;
 }
-
-export const WORKFLOWS_PATH = path.resolve(__dirname, 'workflows');
 
 export async function createUploadWorkers(options: UploadWorkerOptions): Promise<Worker[]> {
   const allowedRoots = await AllowedRoots.resolve(options.allowedRoots);
@@ -57,62 +71,33 @@ export async function createUploadWorkers(options: UploadWorkerOptions): Promise
     maxHeartbeatThrottleInterval: '1 second',
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
     dataConverter: options.dataConverter,
+    ...(options.workerDeployment ? { workerDeploymentOptions: options.workerDeployment } : {}),
   };
   const workers = [
     await Worker.create({
       ...common,
       taskQueue: options.taskQueue,
-      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+      ...workflowCode(options),
     }),
   ];
   if (options.hostTaskQueue) workers.push(await Worker.create({ ...common, taskQueue: options.hostTaskQueue }));
   return workers;
 }
 
-/** argv flag of the short-lived child process that bundles the workflow code. */
-const PRINT_WORKFLOW_BUNDLE = '--print-workflow-bundle';
-
-/**
- * Bundles the workflow code in a short-lived child process (this module, same node flags) and
- * returns it. Webpack needs over 100 MB while it bundles and V8 keeps most of that heap: bundled
- * in the worker itself, it would stay in the worker's resident memory for its whole life
- * (docs/BENCHMARKS.md). The code comes back over a pipe, so nothing is written to disk.
- */
-export async function bundleWorkflowsInChildProcess(failureConverterPath?: string): Promise<WorkflowBundleOption> {
-  // Profilers and inspectors are meant for the worker, not for its bundler.
-  const nodeArgs = process.execArgv.filter((arg) => !/^--(cpu-prof|heap-prof|inspect)/.test(arg));
-  const child = spawn(process.execPath, [...nodeArgs, __filename, PRINT_WORKFLOW_BUNDLE, ...(failureConverterPath ? [failureConverterPath] : [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const code: Buffer[] = [];
-  let stderr = '';
-  child.stdout.on('data', (data: Buffer) => code.push(data));
-  child.stderr.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
-  const [exitCode] = (await once(child, 'close')) as [number | null];
-  if (exitCode !== 0 || code.length === 0) throw new Error(`bundling the workflow code failed (exit ${exitCode}): ${stderr.trim()}`);
-  return { code: Buffer.concat(code).toString('utf8') };
-}
-
-async function printWorkflowBundle(failureConverterPath: string | undefined): Promise<void> {
-  const warnings = (message: string) => process.stderr.write(`${message}\n`);
-  const quiet = () => undefined;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    failureConverterPath,
-    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: warnings, error: warnings },
-  });
-  await new Promise<void>((resolve, reject) => process.stdout.write(latin1Only(code), (err) => (err ? reject(err) : resolve())));
+function workflowCode(options: UploadWorkerOptions): { workflowBundle: WorkflowBundleOption } | { workflowsPath: string } {
+  if (options.workflowBundle) return { workflowBundle: options.workflowBundle };
+  const prebuilt = prebuiltWorkflowBundle(options.dataConverter?.failureConverterPath);
+  return 'codePath' in prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: WORKFLOWS_PATH };
 }
 
 /**
- * `code` with every character above U+00FF written as a `\uXXXX` escape. V8 stores a string that
- * holds even one such character at two bytes per character, and the worker keeps the bundle
- * (2 MB with its source map) several times over (its own copy, the SDK's, the workflow thread's).
- * The only such characters are dashes and arrows in comments and template literals, where the
- * escape means the same (it would not in a String.raw template; the bundle has none).
+ * The workflow code for `main()`: the prebuilt bundle when one fits, else bundled in a child
+ * process (never in the worker itself, whose memory would keep webpack's heap).
  */
-export function latin1Only(code: string): string {
-  return code.replace(/[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+async function workflowBundleForMain(failureConverterPath: string | undefined): Promise<{ bundle: WorkflowBundleOption; source: string }> {
+  const prebuilt = prebuiltWorkflowBundle(failureConverterPath);
+  if ('codePath' in prebuilt) return { bundle: prebuilt, source: `prebuilt (${prebuilt.codePath})` };
+  return { bundle: await bundleWorkflowsInChildProcess(failureConverterPath), source: `bundled at start: ${prebuilt.reason}` };
 }
 
 async function main(): Promise<void> {
@@ -124,7 +109,7 @@ async function main(): Promise<void> {
   installRuntime({ ...observability, secrets: [twelvelabs.apiKey] });
   const allowedRoots = allowedRootsConfig();
   const dataConverter = dataConverterFromEnv();
-  const workflowBundle = bundleWorkflowsInChildProcess(dataConverter?.failureConverterPath);
+  const workflowBundle = workflowBundleForMain(dataConverter?.failureConverterPath);
   workflowBundle.catch(() => undefined); // awaited below; a connect failure must not leave it unhandled
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const client = new TwelveLabsClient({ baseUrl: twelvelabs.baseUrl, apiKey: twelvelabs.apiKey });
@@ -138,8 +123,10 @@ async function main(): Promise<void> {
     chunkDigestCheck: tuning.chunkDigestCheck,
     allowedRoots,
     dataConverter,
-    workflowBundle: await workflowBundle,
+    workflowBundle: (await workflowBundle).bundle,
   });
+  // Before "worker ready", which is what scripts and tests wait for.
+  console.log(`workflow code: ${(await workflowBundle).source}`);
   // The key and the URLs are never printed: only where we connect and what we poll.
   console.log(
     `worker ready: temporal=${temporal.address} namespace=${temporal.namespace} ` +
@@ -155,12 +142,7 @@ async function main(): Promise<void> {
   console.log('worker stopped');
 }
 
-if (require.main === module && process.argv[2] === PRINT_WORKFLOW_BUNDLE) {
-  printWorkflowBundle(process.argv[3]).catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-} else if (require.main === module) {
+if (require.main === module) {
   main().catch((err: unknown) => {
     console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
     process.exit(err instanceof ConfigError ? 2 : 1);

@@ -1,6 +1,7 @@
-// An upload worker as a separate process (`node --import tsx src/worker.ts`, configured through
-// its environment), for measuring it and for killing it. Not the tsx CLI: that forks a child, and
-// SIGKILL or /proc readings would hit the wrapper instead of the worker.
+// An upload worker as a separate process (as `npm run worker` starts it: the compiled
+// dist/worker.js, configured through its environment), for measuring it and for killing it.
+// node itself, never a wrapper (npm, the tsx CLI) that forks a child: SIGKILL or /proc readings
+// would hit the wrapper instead of the worker.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,20 +11,32 @@ import { trackChild } from './children';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
-/**
- * The node flags of `npm run worker` (package.json), so that what is measured and killed here is
- * the worker exactly as it is launched, e.g. ['--import', 'tsx'].
- */
-export function workerNodeArgs(): string[] {
+/** `npm run worker` (package.json) in words: [VAR=value ...] node <flags> <entry>. */
+function workerScript(): { words: string[]; node: number; entry: number } {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const script = pkg.scripts.worker ?? '';
   const words = script.split(/\s+/).filter((w) => w !== '');
   const node = words.indexOf('node');
-  const entry = words.indexOf('src/worker.ts');
-  if (node < 0 || entry < node || words.slice(0, node).some((w) => !/^[A-Z_]+=/.test(w))) {
-    throw new Error(`package.json "worker" is not of the form [VAR=value ...] node <flags> src/worker.ts: ${script}`);
+  const entry = words.findIndex((w) => /(^|\/)worker\.(js|ts)$/.test(w));
+  if (node < 0 || entry !== words.length - 1 || entry < node || words.slice(0, node).some((w) => !/^[A-Z_]+=/.test(w))) {
+    throw new Error(`package.json "worker" is not of the form [VAR=value ...] node <flags> <dir>/worker.js: ${script}`);
   }
+  return { words, node, entry };
+}
+
+/**
+ * The node flags of `npm run worker` (package.json), so that what is measured and killed here is
+ * the worker exactly as it is launched, e.g. ['--max-semi-space-size=2'].
+ */
+export function workerNodeArgs(): string[] {
+  const { words, node, entry } = workerScript();
   return words.slice(node + 1, entry);
+}
+
+/** The entry module of `npm run worker`, absolute (dist/worker.js: the compiled worker). */
+export function workerEntry(): string {
+  const { words, entry } = workerScript();
+  return path.join(REPO_ROOT, words[entry]!);
 }
 
 /** Environment assignments in front of `node` in the `worker` script (e.g. MALLOC_ARENA_MAX=2). */
@@ -57,7 +70,7 @@ export interface WorkerProcessOptions {
   /** Replaces the flags of `npm run worker` (for experiments). */
   launchArgs?: string[];
   readyTimeoutMs?: number;
-  /** The worker's entry module; default src/worker.ts. */
+  /** The worker's entry module; default that of `npm run worker` (dist/worker.js). */
   entry?: string;
   /** Also append everything the worker prints to this file. */
   outputFile?: string;
@@ -66,7 +79,7 @@ export interface WorkerProcessOptions {
 }
 
 export async function spawnWorker(options: WorkerProcessOptions): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [...(options.launchArgs ?? workerNodeArgs()), ...(options.nodeArgs ?? []), options.entry ?? path.join(REPO_ROOT, 'src/worker.ts')], {
+  const child = spawn(process.execPath, [...(options.launchArgs ?? workerNodeArgs()), ...(options.nodeArgs ?? []), options.entry ?? workerEntry()], {
     cwd: REPO_ROOT,
     env: {
       ...workerScriptEnv(),

@@ -11,7 +11,10 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
-export function parse<T extends Options>(argv: string[], options: T) {
+/** Named so that the declaration build can write it down (node:util does not export its parts). */
+type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: typeof COMMON_OPTIONS & T; allowPositionals: true; strict: true }>>;
+
+export function parse<T extends Options>(argv: string[], options: T): Parsed<T> {
   return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
 }
 

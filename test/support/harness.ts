@@ -61,7 +61,8 @@ export interface Stack {
    */
   startWorker(options?: { hostTaskQueue?: string; allowedRoots?: string[]; twelveLabsBaseUrl?: string }): Promise<InProcessWorker>;
   /**
-   * Starts `src/worker.ts` as a separate process, configured through its environment
+   * Starts the worker as a separate process exactly as `npm run worker` does (the compiled
+   * dist/worker.js, which vitest's global setup builds), configured through its environment
    * (TL_ALLOWED_ROOTS defaults to the stack's temp dir).
    */
   spawnWorker(extraEnv?: Record<string, string>): Promise<WorkerProcess>;

@@ -1,0 +1,17 @@
+#!/bin/sh
+# The Temporal server's schema in PostgreSQL (docker-compose.yml's temporal-schema job, in
+# temporalio/admin-tools): on first start, create both databases and their base schema; on every
+# start, apply the versioned updates, which is also how a newer server image migrates them.
+set -eu
+tool() { temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "$DB_PORT" -u "$POSTGRES_USER" "$@"; }
+
+for db in temporal temporal_visibility; do
+  case $db in
+    temporal) dir=/etc/temporal/schema/postgresql/v12/temporal/versioned ;;
+    *) dir=/etc/temporal/schema/postgresql/v12/visibility/versioned ;;
+  esac
+  if tool --db "$db" create; then echo "created database $db"; else echo "database $db exists (or is unreachable: the next step says)"; fi
+  # A database without the base schema (new, or a first run that stopped half-way) gets it first.
+  tool --db "$db" update-schema -d "$dir" || { tool --db "$db" setup-schema -v 0.0 && tool --db "$db" update-schema -d "$dir"; }
+done
+echo "Temporal schema is current"
