@@ -46,8 +46,9 @@ describe('RateMeter', () => {
 
 describe('live progress from heartbeats', () => {
   const running = [
-    { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 7, bytesSent: 3_000 } },
-    { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 8, bytesSent: 1_000 } },
+    // started at 0 and 2 s; their last heartbeats came at 1 s and 3 s: 3 000 B/s and 1 000 B/s now
+    { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 7, bytesSent: 3_000 }, startedAtMs: 0, heartbeatAtMs: 1_000 },
+    { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 8, bytesSent: 1_000 }, startedAtMs: 2_000, heartbeatAtMs: 3_000 },
     // a chunk the ledger already counts as uploaded: its last heartbeat must not count twice
     { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 5, bytesSent: 4_096 } },
     // waiting for a retry: it streams nothing now
@@ -83,11 +84,16 @@ describe('live progress from heartbeats', () => {
       concurrency: 2,
       startedAt: '2030-01-01T00:00:00.000Z',
     } as UploadProgress;
-    const live = uploadLiveProgress({ workflowId: 'u', executionStatus: 'RUNNING', state, multipart, activities: running, nowMs: Date.parse('2030-01-01T00:00:10.000Z') });
+    const live = uploadLiveProgress({ workflowId: 'u', executionStatus: 'RUNNING', state, multipart, activities: running });
     expect(live).toMatchObject({ confirmedBytes: 8_192, inFlightBytes: 4_000, sentBytes: 20_384, totalBytes: 40_960, concurrency: 2 });
     expect(live.percent).toBeCloseTo((20_384 / 40_960) * 100);
-    expect(live.bytesPerSecond).toBeCloseTo(2_038.4);
-    expect(live.etaSeconds).toBeCloseTo((40_960 - 20_384) / 2_038.4);
+    // the rate of the transfers running now, not an average since the upload began
+    expect(live.bytesPerSecond).toBe(4_000);
+    expect(live.etaSeconds).toBeCloseTo((40_960 - 20_384) / 4_000);
+    // paused: nothing moves, so no rate and no ETA
+    const paused = uploadLiveProgress({ workflowId: 'u', executionStatus: 'RUNNING', state: { ...state, phase: 'paused', paused: true }, multipart, activities: running });
+    expect(paused.bytesPerSecond).toBeUndefined();
+    expect(paused.etaSeconds).toBeUndefined();
   });
 
   it('draws bar, percent, bytes, rate, ETA and phase on one line', () => {
