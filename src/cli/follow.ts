@@ -27,7 +27,7 @@ export async function follow(io: CliIo, client: UploadClient, workflowId: string
   try {
     for await (const progress of client.watch(workflowId, { intervalMs: options.intervalMs ?? 500, signal: io.interrupt })) {
       last = progress;
-      if (progress.executionStatus === 'RUNNING') waiting.observe(progress.noWorker);
+      waiting.observe(progress.noWorker);
       if (options.json) printJsonLine(io, progress);
       else renderer?.draw(progress);
     }

@@ -23,7 +23,7 @@ export class WorkerWait {
     if (!missing) {
       if (this.missingSinceMs !== undefined) {
         this.beforeNote();
-        note(this.io, `a worker answers for ${this.workflowId} again: following it`);
+        note(this.io, `a worker answers for ${this.workflowId} again`);
       }
       this.missingSinceMs = undefined;
       return;
