@@ -9,28 +9,42 @@ import { formatBytes, formatDuration, formatRate } from './format';
 const BAR_WIDTH = 28;
 /** Below this the bar says too little to be worth its room: it is left out. */
 const MIN_BAR_WIDTH = 8;
+/** The title gives way first, down to this many characters, before the bar narrows. */
+const MIN_TITLE = 12;
 
-/** The line; with `columns`, at most `columns - 1` characters (the last column would wrap). */
+/**
+ * The line; with `columns`, at most `columns - 1` characters (the last column would wrap): the
+ * title is shortened first, then the bar narrows, then goes, and only then is the line cut.
+ */
 export function progressLine(p: LiveProgress, columns?: number): string {
   const percent = p.percent ?? 0;
   const bytes = p.totalBytes !== undefined ? `${formatBytes(p.sentBytes)} / ${formatBytes(p.totalBytes)}` : formatBytes(p.sentBytes);
   const batch = p.batch ? ` ${p.batch.totals.completed + p.batch.totals.failed}/${p.batch.totals.files} files` : '';
   const moving = p.phase === 'uploading';
-  const rest = [
+  const stats = [
     `${percent.toFixed(1).padStart(5)}%`,
     bytes,
     moving ? formatRate(p.bytesPerSecond) : '',
     moving ? `ETA ${formatDuration(p.etaSeconds)}` : '',
     `${p.phase}${batch}`,
-    p.title,
   ]
     .filter(Boolean)
     .join('  ');
-  if (columns === undefined) return `${bar(percent, BAR_WIDTH)}  ${rest}`;
+  if (columns === undefined) return `${bar(percent, BAR_WIDTH)}  ${stats}  ${p.title}`;
   const room = columns - 1;
-  const barWidth = Math.min(BAR_WIDTH, room - rest.length - 4); // "[" + "]" + two spaces
-  const line = barWidth >= MIN_BAR_WIDTH ? `${bar(percent, barWidth)}  ${rest}` : rest;
+  const titleRoom = Math.min(p.title.length, MIN_TITLE);
+  const barWidth = Math.min(BAR_WIDTH, room - stats.length - titleRoom - 6); // "[", "]" and two gaps of two
+  const head = barWidth >= MIN_BAR_WIDTH ? `${bar(percent, barWidth)}  ${stats}` : stats;
+  const line = withTitle(head, p.title, room);
   return line.length <= room ? line : `${line.slice(0, Math.max(0, room - 1))}…`;
+}
+
+/** `head  title`, the title shortened to what room is left (left out when almost none is). */
+function withTitle(head: string, title: string, room: number): string {
+  const left = room - head.length - 2;
+  if (left >= title.length) return `${head}  ${title}`;
+  if (left < 4) return head;
+  return `${head}  ${title.slice(0, left - 1)}…`;
 }
 
 function bar(percent: number, width: number): string {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { progressLine } from '../../src/cli/progress-bar';
 import { formatDuration } from '../../src/cli/format';
 import { chunkBytesInFlight, directBytesInFlight, uploadLiveProgress } from '../../src/client/progress/live-progress';
-import { etaSeconds, RateMeter } from '../../src/client/progress/rate-meter';
+import { etaSeconds, RateMeter, RateMeters } from '../../src/client/progress/rate-meter';
 import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../../src/twelvelabs/limits';
 import { localIdentity, toUploadSource, uploadWorkflowId } from '../../src/client/upload-identity';
 import { batchInputProblems, batchTotals } from '../../src/workflows/batch-planning';
@@ -35,6 +35,29 @@ describe('RateMeter', () => {
     meter.add({ atMs: 1_000, bytes: 60_000 });
     meter.add({ atMs: 2_000, bytes: 1_000 });
     expect(meter.bytesPerSecond()).toBeUndefined();
+  });
+
+  it('leaves paused time out: a pause ends the window, and the rate after it is the rate since', () => {
+    const meter = new RateMeter(10_000);
+    meter.add({ atMs: 0, bytes: 0 });
+    meter.add({ atMs: 2_000, bytes: 20_000 }); // 10 000 B/s
+    meter.add({ atMs: 3_000, bytes: 20_000, moving: false }); // paused...
+    meter.add({ atMs: 60_000, bytes: 20_000, moving: false }); // ...for a minute
+    meter.add({ atMs: 61_000, bytes: 21_000 }); // resumed
+    expect(meter.bytesPerSecond()).toBeUndefined(); // one sample since: no window yet, not 21 000 / 61 s
+    meter.add({ atMs: 62_000, bytes: 31_000 });
+    expect(meter.bytesPerSecond()).toBe(10_000);
+  });
+
+  it('keeps one window per upload, and forgets the least recently asked-about first', () => {
+    const meters = new RateMeters(2);
+    expect(meters.sample('a', { atMs: 0, bytes: 0 })).toBeUndefined();
+    expect(meters.sample('a', { atMs: 1_000, bytes: 5_000 })).toBe(5_000);
+    meters.sample('b', { atMs: 0, bytes: 0 });
+    expect(meters.sample('a', { atMs: 2_000, bytes: 6_000 })).toBe(3_000); // a is the most recent now
+    meters.sample('c', { atMs: 0, bytes: 0 }); // b goes
+    expect(meters.sample('b', { atMs: 1_000, bytes: 1_000 })).toBeUndefined(); // a fresh window
+    expect(meters.sample('a', { atMs: 3_000, bytes: 9_000 })).toBeUndefined(); // b's return pushed out a, the oldest by then
   });
 
   it('gives an ETA only when moving', () => {
