@@ -29,12 +29,17 @@ export function causeMessage(err: Error): string {
   return current instanceof Error ? current.message : err.message;
 }
 
-/** gRPC DEADLINE_EXCEEDED anywhere in the chain: our own deadline on a call ran out. */
-export function isDeadlineExceeded(err: unknown): boolean {
+/**
+ * A call our own deadline cut short: gRPC DEADLINE_EXCEEDED, or CANCELLED, which is what the SDK's
+ * `withDeadline` ends a call with, anywhere in the chain.
+ */
+export function isCutShort(err: unknown): boolean {
   for (let current = err; current instanceof Error; current = (current as { cause?: unknown }).cause) {
-    if ((current as { code?: unknown }).code === GRPC_DEADLINE_EXCEEDED) return true;
+    const code = (current as { code?: unknown }).code;
+    if (code === GRPC_CANCELLED || code === GRPC_DEADLINE_EXCEEDED) return true;
   }
   return false;
 }
 
+const GRPC_CANCELLED = 1;
 const GRPC_DEADLINE_EXCEEDED = 4;

@@ -1,7 +1,8 @@
 // Reading an upload's progress: the workflows' own `progress` queries, the heartbeats of the
 // transfers running now (read with describe, so no worker is needed for them), and a recent rate.
-// A query needs a worker: with none polling the workflow's queue, the answer is what Temporal
-// itself knows, marked `noWorker`, instead of a query that hangs and then looks like a failure.
+// A query needs a worker: with none polling the workflow's queue (workflow-query.ts), the answer is
+// what Temporal itself knows, marked `noWorker`, instead of a query that hangs and then looks like
+// a failure.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { QueryDefinition, WorkflowExecutionDescription } from '@temporalio/client';
@@ -14,7 +15,7 @@ import { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from '../workflows/search-attrib
 import { uploadProgressQuery } from '../workflows/upload';
 import { describeWorkflow, type ClientContext } from './context';
 import { UsageError } from './errors';
-import { isDeadlineExceeded, toFailedError } from './failures';
+import { toFailedError } from './failures';
 import {
   batchLiveProgress,
   closedLiveProgress,
@@ -27,7 +28,7 @@ import {
 } from './progress/live-progress';
 import { etaSeconds, RateMeters } from './progress/rate-meter';
 import { RecentMap } from './recent-map';
-import { noWorker } from './task-queue';
+import { queryIfServed, type Answer } from './workflow-query';
 
 /** temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED */
 const PENDING_ACTIVITY_STATE_STARTED = 2;
@@ -189,17 +190,8 @@ export class ProgressReader {
     });
   }
 
-  /** A query, unless no worker serves the queue (asked first), or none answers within the deadline. */
-  async #query<T>(workflowId: string, query: QueryDefinition<T, []>, taskQueue: string): Promise<Answer<T>> {
-    const presence = await this.ctx.workers.presence(taskQueue);
-    if (!presence.polling) return { noWorker: noWorker(presence) };
-    const { temporal, queryTimeoutMs } = this.ctx;
-    try {
-      return { value: await temporal.withDeadline(Date.now() + queryTimeoutMs, () => temporal.workflow.getHandle(workflowId).query(query)) };
-    } catch (err) {
-      if (isDeadlineExceeded(err)) return { noWorker: noWorker(presence, queryTimeoutMs) };
-      throw err;
-    }
+  #query<T>(workflowId: string, query: QueryDefinition<T, []>, taskQueue: string): Promise<Answer<T>> {
+    return queryIfServed(this.ctx, workflowId, query, taskQueue);
   }
 
   /** The workflow's pending activities with their last heartbeat, decoded as the worker wrote it. */
@@ -222,6 +214,3 @@ export class ProgressReader {
     );
   }
 }
-
-/** A query's answer, or why there is none. */
-type Answer<T> = { value: T; noWorker?: undefined } | { value?: undefined; noWorker: NoWorker };

@@ -8,11 +8,12 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnavailableError, UploadClient } from '../../src/client';
 import type { LiveProgress, UploadResult } from '../../src/domain/types';
-import { makeFile, startStack, waitFor, type Stack } from '../support/harness';
+import { makeFile, startStack, waitFor, type InProcessWorker, type Stack } from '../support/harness';
 import { cli, cliJson, startCli } from './cli-process';
 
 describe('tl-upload without a worker', () => {
   let stack: Stack;
+  let worker: InProcessWorker | undefined;
 
   beforeAll(async () => {
     stack = await startStack({ emulator: { assetReadyDelayMs: 10 } });
@@ -68,7 +69,7 @@ describe('tl-upload without a worker', () => {
     expect(follower.output()).toMatch(new RegExp(`^attached to the existing upload ${workflowId}`, 'm'));
 
     // The uploads were alive all along: a worker starts, and both complete.
-    await stack.startWorker();
+    worker = await stack.startWorker();
     const [followedRun, waitedRun] = await Promise.all([follower.done, waiter.done]);
     expect(followedRun.code, followedRun.stderr).toBe(0);
     expect(followedRun.stderr).toContain(`a worker answers for ${workflowId} again`);
@@ -79,6 +80,18 @@ describe('tl-upload without a worker', () => {
     const result = JSON.parse(waitedRun.stdout) as { status: string; result: UploadResult }; // stdout is the JSON alone
     expect(result.status).toBe('completed');
     expect(await stack.emulator.objectInfo(result.result.assetId)).toEqual({ size: 70_000, sha256: waited.sha256 });
+  });
+
+  it('gives a query its own deadline: a worker that stopped a moment ago (Temporal still lists it) answers noWorker, not a hang', async () => {
+    expect(worker).toBeDefined(); // started by the test above
+    await worker!.stop();
+    const client = new UploadClient(stack.temporal, { taskQueue: stack.taskQueue, queryTimeoutMs: 2_000 });
+    const file = await makeFile(stack.dir, 'after-stop.mp4', 10_000);
+    const { workflowId } = await client.startUpload(file.path);
+    expect((await client.workerPresence()).polling).toBe(true); // its last poll is seconds old
+    const progress = await client.progress(workflowId);
+    expect(progress).toMatchObject({ executionStatus: 'RUNNING', title: 'after-stop.mp4', noWorker: { taskQueue: stack.taskQueue } });
+    expect(progress.noWorker!.message).toMatch(new RegExp(`^no worker answered on task queue ${stack.taskQueue} within 2 s`));
   });
 
   it('fails at once on a Temporal address that refuses connections, naming the address', async () => {
