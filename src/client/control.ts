@@ -1,4 +1,6 @@
-// Controlling a running upload or batch: pause, resume, concurrency, cancel.
+// Controlling a running upload or batch: pause, resume, concurrency, cancel. Signals and
+// cancellation are recorded by Temporal and need no worker at that moment (the upload acts on
+// them once one runs); a concurrency change is an update, which a worker must accept.
 
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UploadState } from '../domain/types';
@@ -6,8 +8,9 @@ import { setBatchConcurrencyUpdate } from '../workflows/batch-upload';
 import { pauseSignal, resumeSignal, setConcurrencyUpdate } from '../workflows/multipart-upload';
 import { uploadProgressQuery, type uploadWorkflow } from '../workflows/upload';
 import { requireRunning, type ClientContext } from './context';
-import { UsageError } from './errors';
+import { UnavailableError, UsageError } from './errors';
 import { causeMessage } from './failures';
+import { noWorker } from './task-queue';
 
 export class UploadControl {
   constructor(private readonly ctx: ClientContext) {}
@@ -23,6 +26,9 @@ export class UploadControl {
   async setConcurrency(workflowId: string, value: number): Promise<number> {
     const { temporal } = this.ctx;
     const description = await requireRunning(this.ctx, workflowId);
+    // An update waits for a worker to accept it: with none polling, say so instead of hanging.
+    const presence = await this.ctx.workers.presence(description.taskQueue);
+    if (!presence.polling) throw new UnavailableError(`${noWorker(presence).message}. A concurrency change is applied by a worker: try again once one runs`);
     try {
       if (description.type === 'batchUploadWorkflow') {
         return await temporal.workflow.getHandle(workflowId).executeUpdate(setBatchConcurrencyUpdate, { args: [value] });

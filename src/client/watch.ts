@@ -100,8 +100,7 @@ export class ProgressReader {
       const found = await Promise.all([child.describe(), this.#query<UploadProgress>(state.multipartWorkflowId, multipartProgressQuery, description.taskQueue)]).catch(
         () => undefined,
       );
-      const answer = found?.[1];
-      multipart = answer && !answer.noWorker ? answer.value : undefined;
+      multipart = found?.[1].value;
       activities = found ? await this.#runningActivities(found[0]) : [];
     } else {
       activities = await this.#runningActivities(description);

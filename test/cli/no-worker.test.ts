@@ -52,6 +52,12 @@ describe('tl-upload without a worker', () => {
     expect(gaveUp.stderr).toContain(`waiting: no worker is polling task queue ${queue}`);
     expect(gaveUp.stderr).toMatch(/Stopped waiting after 1 s \(--worker-timeout\); the upload itself goes on/);
 
+    // A concurrency change is an update a worker must accept: said at once, naming the queue.
+    const wider = await cli(stack, 'concurrency', workflowId, '4');
+    expect(wider.code).toBe(4);
+    expect(wider.stderr).toContain(`no worker is polling task queue ${queue}`);
+    expect(wider.stderr).toContain('A concurrency change is applied by a worker');
+
     // Asset calls need a worker too: said at once, naming the queue.
     const assets = await cli(stack, 'assets', 'list');
     expect(assets.code).toBe(4);

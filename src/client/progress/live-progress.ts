@@ -20,7 +20,10 @@ export interface RunningActivity {
 /**
  * What the running transfers stream now: each one's bytes over the time its attempt has run,
  * summed. A snapshot's own recent rate (no earlier sample needed); paused time and earlier
- * sessions never count, because only attempts running now do.
+ * sessions never count, because only attempts running now do. The heartbeats count bytes read
+ * for sending, which run ahead of the network by what socket buffers hold: small next to a chunk
+ * of megabytes, but it overstates the rate of tiny chunks. The client's own window (RateMeter)
+ * replaces it from the second sample on.
  */
 export function transferRate(activities: readonly RunningActivity[], inFlightChunks?: readonly number[]): number | undefined {
   const inFlight = inFlightChunks ? new Set(inFlightChunks) : undefined;
