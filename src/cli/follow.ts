@@ -65,6 +65,7 @@ export async function waitForResult(
   const watchdog = (async (): Promise<never> => {
     for (;;) {
       const presence = await client.workerPresence();
+      if (stop.signal.aborted) throw stop.signal.reason; // the result came first: no late note
       waiting.observe(presence.polling ? undefined : noWorker(presence));
       await sleep(PRESENCE_CHECK_MS, undefined, { signal: stop.signal });
     }
