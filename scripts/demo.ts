@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     const startedAt = Date.now();
     const started = await uploads.startUpload(sample.path, { workflowId: `demo-${startedAt}`, multipart: { concurrency: 8 } });
     // The CLI's own follow: live progress bar, then the asset id and the Web UI link.
-    const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupt: new AbortController().signal };
+    // The bar goes to stderr; forced on, so a CI log shows it too (a line every 2 s there).
+    const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, interrupt: new AbortController().signal, progress: 'on' as const };
     const exitCode = await follow(io, uploads, started.workflowId, { json: false, intervalMs: 250 });
     if (exitCode !== 0) throw new Error(`the upload did not complete (exit code ${exitCode})`);
     const result = (await uploads.result(started.workflowId)) as UploadResult;

@@ -149,6 +149,7 @@ export const CONFIG_ENV_VARS: readonly string[] = [
   'TL_CODEC_SERVER_TOKEN',
   'TL_CODEC_ALLOWED_ORIGINS',
   'TL_WEB_UI_URL',
+  'TEMPORAL_UI_URL',
   'TL_SEARCH_ATTRIBUTES',
 ];
 export const CONFIG_ENV_PREFIXES: readonly string[] = ['TEMPORAL_GRPC_META_'];
@@ -264,7 +265,10 @@ export function codecServerConfig(env: NodeJS.ProcessEnv = process.env): CodecSe
 // ---- Client library and CLI ----
 
 export interface UploadClientConfig {
-  /** Base URL of the Temporal Web UI for links (TL_WEB_UI_URL); guessed for local and Cloud. */
+  /**
+   * Base URL of the Temporal Web UI for links (TEMPORAL_UI_URL, or TL_WEB_UI_URL); guessed for
+   * the dev server (its UI on 8233) and Temporal Cloud. docker compose serves it on 8080: say so.
+   */
   webUiUrl: string | undefined;
   /**
    * Start uploads with the TlFileName/TlFileSize/TlPhase search attributes (TL_SEARCH_ATTRIBUTES,
@@ -278,8 +282,10 @@ export function uploadClientConfig(env: NodeJS.ProcessEnv = process.env, tempora
   if (!['on', 'off', 'true', 'false', '1', '0'].includes(flag)) {
     throw new ConfigError(`TL_SEARCH_ATTRIBUTES=${env.TL_SEARCH_ATTRIBUTES} must be on or off`);
   }
-  let webUiUrl = env.TL_WEB_UI_URL?.trim().replace(/\/+$/, '') || undefined;
-  if (webUiUrl !== undefined && !/^https?:\/\//.test(webUiUrl)) throw new ConfigError(`TL_WEB_UI_URL=${webUiUrl} is not an http(s) URL`);
+  // TEMPORAL_UI_URL (the CLI's --ui-url) wins over the older TL_WEB_UI_URL.
+  const uiVariable = env.TEMPORAL_UI_URL?.trim() ? 'TEMPORAL_UI_URL' : 'TL_WEB_UI_URL';
+  let webUiUrl = env[uiVariable]?.trim().replace(/\/+$/, '') || undefined;
+  if (webUiUrl !== undefined && !/^https?:\/\//.test(webUiUrl)) throw new ConfigError(`${uiVariable}=${webUiUrl} is not an http(s) URL`);
   if (webUiUrl === undefined) {
     const host = temporal.address.replace(/:\d+$/, '');
     if (temporal.address.endsWith('.tmprl.cloud:7233') || host.endsWith('.api.temporal.io')) webUiUrl = 'https://cloud.temporal.io';

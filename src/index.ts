@@ -2,22 +2,12 @@
 // Temporal access, no TwelveLabs key (see README, "The client library"); a worker process embeds
 // the workflows and activities from the subpaths (README, "Embed in an existing worker").
 
-// Client library
-export {
-  UploadClient,
-  createTemporalClient,
-  ASSET_CALL_WORKFLOW_PREFIX,
-  type UploadClientOptions,
-  type StartUploadOptions,
-  type StartBatchOptions,
-  type StartedUpload,
-  type UploadListEntry,
-  type ListUploadsOptions,
-  type WatchOptions,
-} from './client';
+// Client library (its options and answers are types in src/domain/types.ts, exported below)
+export { UploadClient, createTemporalClient, ASSET_CALL_WORKFLOW_PREFIX } from './client';
 export { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client/errors';
 export { toUploadSource, uploadWorkflowId, batchWorkflowId } from './client/upload-identity';
 export { RateMeter, etaSeconds } from './client/progress/rate-meter';
+export type { ListAssetsQuery } from './client/assets';
 
 // Workflow inputs, results, progress and failure names (one definition, shared with the workflows)
 export * from './domain/types';

@@ -1,5 +1,6 @@
 // Exit codes of tl-upload, and which failure gets which. Scripts rely on these: keep them stable.
 
+import { NamespaceNotFoundError } from '@temporalio/common';
 import { NotFoundError, UnavailableError, UploadFailedError, UsageError } from '../client/errors';
 import { ConfigError } from '../config';
 
@@ -33,6 +34,9 @@ export interface ClassifiedError {
 export function classifyError(err: unknown): ClassifiedError {
   if (err instanceof CliUsageError || err instanceof UsageError) return { exitCode: EXIT.usage, code: 'usage', message: err.message };
   if (err instanceof ConfigError) return { exitCode: EXIT.usage, code: 'config', message: `configuration error: ${err.message}` };
+  if (err instanceof NamespaceNotFoundError) {
+    return { exitCode: EXIT.usage, code: 'config', message: `configuration error: namespace ${err.namespace} does not exist on this Temporal server (check --namespace or TEMPORAL_NAMESPACE)` };
+  }
   if (err instanceof NotFoundError) return { exitCode: EXIT.notFound, code: 'not-found', message: err.message };
   if (err instanceof UnavailableError) return { exitCode: EXIT.unavailable, code: 'unavailable', message: err.message };
   if (err instanceof UploadFailedError) return { exitCode: EXIT.failed, code: 'failed', type: err.type, message: `${err.type}: ${err.message}` };

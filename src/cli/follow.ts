@@ -1,34 +1,81 @@
-// Following an upload to its end, as `upload` and `watch` do: the live progress bar (or one JSON
-// line per update), then the outcome (asset id, or each file of a batch) and the Web UI link.
+// Following an upload to its end, as `upload` and `watch` do: the live progress bar on stderr (or
+// one JSON line per update on stdout), then the outcome (asset id, or each file of a batch) and
+// the Web UI link. While no worker serves the upload, it says so and keeps waiting.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UploadFailedError, type UploadClient } from '../client';
+import { noWorker } from '../client/task-queue';
 import type { BatchUploadResult, LiveProgress, UploadResult } from '../domain/types';
 import { EXIT } from './exit-codes';
 import { formatBytes, table } from './format';
-import { printJsonLine, println, type CliIo } from './io';
+import { note, printJsonLine, println, showsProgress, type CliIo } from './io';
 import { ProgressRenderer } from './progress-bar';
+import { WorkerWait } from './worker-wait';
 
 export interface FollowOptions {
   json: boolean;
   intervalMs?: number;
+  /** Give up (exit 4) once no worker has served the upload for this long; default: wait. */
+  workerTimeoutMs?: number;
 }
 
 /** Watches until the workflow closes (or Ctrl-C); returns the exit code. */
 export async function follow(io: CliIo, client: UploadClient, workflowId: string, options: FollowOptions): Promise<number> {
-  const renderer = new ProgressRenderer(io.stdout);
+  const renderer = !options.json && showsProgress(io) ? new ProgressRenderer(io.stderr) : undefined;
+  const waiting = new WorkerWait(io, workflowId, options.workerTimeoutMs, () => renderer?.finish());
   let last: LiveProgress | undefined;
-  for await (const progress of client.watch(workflowId, { intervalMs: options.intervalMs ?? 500, signal: io.interrupt })) {
-    last = progress;
-    if (options.json) printJsonLine(io, progress);
-    else renderer.draw(progress);
+  try {
+    for await (const progress of client.watch(workflowId, { intervalMs: options.intervalMs ?? 500, signal: io.interrupt })) {
+      last = progress;
+      waiting.observe(progress.noWorker);
+      if (options.json) printJsonLine(io, progress);
+      else renderer?.draw(progress);
+    }
+  } finally {
+    renderer?.finish();
   }
-  renderer.finish();
   if (io.interrupt.aborted || !last) {
-    io.stderr.write(`stopped watching; the upload goes on: tl-upload watch ${workflowId}\n`);
+    note(io, `stopped watching; the upload goes on: tl-upload watch ${workflowId}`);
     return EXIT.interrupted;
   }
   if (options.json) return last.executionStatus === 'COMPLETED' && !(last.batch && last.batch.totals.failed > 0) ? EXIT.ok : EXIT.failed;
   return reportOutcome(io, client, workflowId);
+}
+
+/** How often `--wait` asks Temporal whether a worker polls the queue. */
+const PRESENCE_CHECK_MS = 2_000;
+
+/**
+ * The result, as `upload --wait` waits for it: says on stderr what it waits for, and whether a
+ * worker serves the queue. Resolves to undefined when interrupted (Ctrl-C).
+ */
+export async function waitForResult(
+  io: CliIo,
+  client: UploadClient,
+  workflowId: string,
+  workerTimeoutMs: number | undefined,
+): Promise<UploadResult | BatchUploadResult | undefined> {
+  note(io, `waiting for ${workflowId} to finish (Ctrl-C stops waiting; the upload goes on)`);
+  const waiting = new WorkerWait(io, workflowId, workerTimeoutMs);
+  const stop = new AbortController();
+  const interrupted = new Promise<undefined>((resolve) => {
+    if (io.interrupt.aborted) resolve(undefined);
+    io.interrupt.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+  const watchdog = (async (): Promise<never> => {
+    for (;;) {
+      const presence = await client.workerPresence();
+      if (stop.signal.aborted) throw stop.signal.reason; // the result came first: no late note
+      waiting.observe(presence.polling ? undefined : noWorker(presence));
+      await sleep(PRESENCE_CHECK_MS, undefined, { signal: stop.signal });
+    }
+  })();
+  watchdog.catch(() => undefined); // settled by the race below, or ended by `stop`
+  try {
+    return await Promise.race([client.result(workflowId), watchdog, interrupted]);
+  } finally {
+    stop.abort();
+  }
 }
 
 /** Prints how the upload ended: the asset (or each file of a batch), or the typed error. */

@@ -16,13 +16,35 @@ Commands:
   incomplete                 open multipart sessions at TwelveLabs
   assets list|get|delete|metadata   the assets at TwelveLabs
 
-Every command takes --json (output for scripts) and --help.
-Configuration comes from the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
-TEMPORAL_TLS_*, TEMPORAL_PROFILE, TL_TASK_QUEUE, TL_WEB_UI_URL, TL_SEARCH_ATTRIBUTES, TL_CODEC_KEYS.
+Every command takes --json (output for scripts) and --help; \`tl-upload --version\` prints the version.
+Results go to stdout; the progress bar, waiting notes and errors go to stderr.
+
+Connection (like the Temporal CLI's; a flag overrides its environment variable):
+  --address <host:port>        TEMPORAL_ADDRESS (default 127.0.0.1:7233)
+  --namespace <name>           TEMPORAL_NAMESPACE (default: default)
+  --profile <name>             TEMPORAL_PROFILE: a profile of the TOML config file
+  --config-file <path>         TEMPORAL_CONFIG_FILE (default ~/.config/temporalio/temporal.toml)
+  --api-key <key>              TEMPORAL_API_KEY (Temporal Cloud; turns TLS on)
+  --tls, --tls=false           TEMPORAL_TLS
+  --tls-cert-path <path>       TEMPORAL_TLS_CLIENT_CERT_PATH (mTLS)
+  --tls-key-path <path>        TEMPORAL_TLS_CLIENT_KEY_PATH
+  --tls-ca-path <path>         TEMPORAL_TLS_SERVER_CA_CERT_PATH
+  --tls-server-name <name>     TEMPORAL_TLS_SERVER_NAME
+  --tls-disable-host-verification
+  --task-queue <name>          TL_TASK_QUEUE (default twelvelabs-uploads)
+  --ui-url <url>               TEMPORAL_UI_URL: the Web UI the links point at (default
+                               http://localhost:8233 for a local dev server; docker compose
+                               serves it on http://127.0.0.1:8080)
+Output:
+  --progress, --no-progress    draw the progress bar always / never (default: when stderr
+                               is a terminal, as wide as the terminal)
+Also from the environment: TL_SEARCH_ATTRIBUTES, TL_CODEC_KEYS (see README, Configuration).
 The CLI needs no TwelveLabs API key: the worker holds it, and every TwelveLabs call runs there.
 
 Exit codes: 0 done, 1 failed or cancelled, 2 bad usage or configuration, 3 not found,
-4 Temporal unreachable or no worker answered, 130 interrupted while watching.`;
+4 Temporal unreachable or no worker answered, 130 interrupted while watching.
+No worker polling the task queue is not a failure: the upload waits. \`upload\` and \`watch\`
+say so (naming the queue) and keep following; \`status\` answers what Temporal knows and exits 4.`;
 
 export const COMMAND_HELP: Record<string, string> = {
   upload: `Usage: tl-upload upload <file|dir|url>... [options]
@@ -35,9 +57,10 @@ Paths are read by the worker, so they must exist on the worker's host (under TL_
 Starting again with the same file (same path, size and modification time), URL or --id
 attaches to that upload instead of starting a second one.
 
-Without --json the command follows the upload with a progress bar and ends with the asset id
-and a link to the workflow in the Web UI (Ctrl-C stops watching; the upload goes on).
-With --json it prints the start record and returns; add --wait to print the result instead.
+Without --json the command follows the upload with a progress bar (on stderr) and ends with the
+asset id and a link to the workflow in the Web UI (Ctrl-C stops watching; the upload goes on).
+With --json it prints the start record and returns; add --wait to print the result instead
+(while it waits, stderr says for what, and whether a worker serves the queue).
 
 Options:
   --wait                   wait for the result (with --json)
@@ -53,15 +76,21 @@ Options:
   --hls, --thumbnail       ask TwelveLabs for an HLS stream / a thumbnail
   --no-ready-wait          return once uploaded, without waiting for the asset to be ready
   --direct-max-bytes <n>   largest file sent as a direct upload (default and max 209715200)
+  --worker-timeout <s>     stop following or waiting (exit 4) once no worker has served the
+                           upload for this long (default: wait; the upload itself waits anyway)
   --help`,
   status: `Usage: tl-upload status <workflow-id> [--json]
 
-Shows the upload's progress once: phase, bytes sent (including chunks in flight), rate, ETA,
-the asset id, or the error.`,
-  watch: `Usage: tl-upload watch <workflow-id> [--json] [--interval-ms <n>]
+Shows the upload's progress once: phase, bytes sent (including chunks in flight; for a failed
+or cancelled upload, what it had stored), rate and ETA over the recent past, the asset id, or
+the error. With no worker polling the upload's task queue it shows what Temporal knows, says
+so naming the queue, and exits 4 (the upload is waiting, not failed).`,
+  watch: `Usage: tl-upload watch <workflow-id> [--json] [--interval-ms <n>] [--worker-timeout <s>]
 
 Follows the upload's progress until it ends. With --json, prints one JSON object per line.
-Exits 0 when the upload completed, 1 when it failed or was cancelled.`,
+Exits 0 when the upload completed, 1 when it failed or was cancelled. While no worker polls
+the upload's task queue it says so (stderr) and keeps waiting; with --worker-timeout it stops
+after that many seconds without a worker and exits 4.`,
   pause: `Usage: tl-upload pause <workflow-id> [--json]
 
 Holds a running upload or batch: chunks (or files) in flight finish, no new ones start. A direct

@@ -1,12 +1,18 @@
 // What a command writes to and reads from: injected, so tests and the demo can run commands in
 // process, and `main.ts` hands in the real process streams.
 
+import type { ProgressMode } from './global-flags';
+
 export interface CliIo {
+  /** Results: what a script reads (JSON with --json). */
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
+  /** The progress bar, waiting notes and errors: what a person reads. */
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
   /** Fires on Ctrl-C: watching stops, the upload goes on. */
   interrupt: AbortSignal;
+  /** `auto` (default): a bar when stderr is a terminal; `on`: always; `off`: never. */
+  progress?: ProgressMode;
 }
 
 export function printJson(io: CliIo, value: unknown): void {
@@ -20,4 +26,15 @@ export function printJsonLine(io: CliIo, value: unknown): void {
 
 export function println(io: CliIo, line = ''): void {
   io.stdout.write(`${line}\n`);
+}
+
+/** A note for the person at the terminal, never mixed into the results on stdout. */
+export function note(io: CliIo, line: string): void {
+  io.stderr.write(`${line}\n`);
+}
+
+/** Whether to draw the progress bar. */
+export function showsProgress(io: CliIo): boolean {
+  const mode = io.progress ?? 'auto';
+  return mode === 'on' || (mode === 'auto' && io.stderr.isTTY === true);
 }

@@ -10,9 +10,12 @@ import { cancelCommand, concurrencyCommand, pauseCommand, resumeCommand } from '
 import { incompleteCommand, listCommand } from './commands/list';
 import { statusCommand, watchCommand } from './commands/status';
 import { uploadCommand } from './commands/upload';
+import { ConfigError, temporalConfig } from '../config';
 import { classifyError, EXIT } from './exit-codes';
+import { extractGlobalFlags, type GlobalFlags } from './global-flags';
 import { COMMAND_HELP, OVERVIEW } from './help';
 import { printJson, type CliIo } from './io';
+import { packageVersion } from './version';
 
 const COMMANDS: Record<string, Command> = {
   upload: uploadCommand,
@@ -28,7 +31,19 @@ const COMMANDS: Record<string, Command> = {
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
+  let globals: GlobalFlags;
+  try {
+    globals = extractGlobalFlags(argv, io.env);
+  } catch (err) {
+    io.stderr.write(`tl-upload: ${(err as Error).message}\nsee: tl-upload --help\n`);
+    return EXIT.usage;
+  }
+  if (globals.version) {
+    const { name, version } = packageVersion();
+    io.stdout.write(argv.includes('--json') ? `${JSON.stringify({ name, version })}\n` : `tl-upload ${version} (${name})\n`);
+    return EXIT.ok;
+  }
+  const [name, ...rest] = globals.rest;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     io.stdout.write(`${topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : OVERVIEW}\n`);
@@ -45,10 +60,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 
   let client: UploadClient | undefined;
-  const connect = async () => (client ??= await UploadClient.connect(io.env));
+  const connect = async () => (client ??= await connectClient(globals.env));
+  const commandIo: CliIo = { ...io, env: globals.env, progress: globals.progress };
   const json = rest.includes('--json');
   try {
-    return await command(rest, io, connect);
+    return await command(rest, commandIo, connect);
   } catch (err) {
     const failure = classifyError(err);
     io.stderr.write(`tl-upload ${name}: ${failure.message}\n`);
@@ -58,6 +74,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await client?.close().catch(() => undefined);
   }
+}
+
+/** The client from the environment (flags applied); a profile or TLS file that cannot load is a configuration error. */
+async function connectClient(env: NodeJS.ProcessEnv): Promise<UploadClient> {
+  try {
+    temporalConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`Temporal connection settings (flags, TEMPORAL_* variables, profile): ${(err as Error).message}`);
+  }
+  return UploadClient.connect(env);
 }
 
 /** The program: real streams, Ctrl-C stops watching (a second one exits at once). */

@@ -45,3 +45,9 @@ export function positionals(list: string[], names: string[]): string[] {
   }
   return list;
 }
+
+/** `--worker-timeout <seconds>`: how long a follow or a wait goes on without a worker; ms. */
+export function workerTimeoutFlag(value: string | undefined): number | undefined {
+  const seconds = intFlag('worker-timeout', value, 0, 7 * 24 * 3600);
+  return seconds === undefined ? undefined : seconds * 1000;
+}

@@ -26,8 +26,11 @@ export function cliEnv(stack: Stack): NodeJS.ProcessEnv {
   };
 }
 
-export function startCli(stack: Stack, args: string[]): { child: ChildProcess; done: Promise<CliRun>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(stack), stdio: ['ignore', 'pipe', 'pipe'] });
+/** `env`: variables to set over cliEnv(stack); an undefined value removes the variable. */
+export function startCli(stack: Stack, args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<CliRun>; output: () => string } {
+  const merged = { ...cliEnv(stack), ...env };
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
+  const child = spawn(process.execPath, [BIN, ...args], { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -38,6 +41,11 @@ export function startCli(stack: Stack, args: string[]): { child: ChildProcess; d
 
 export async function cli(stack: Stack, ...args: string[]): Promise<CliRun> {
   return startCli(stack, args).done;
+}
+
+/** `cli` with environment variables set over cliEnv(stack) (undefined removes one). */
+export async function cliWithEnv(stack: Stack, env: Record<string, string | undefined>, ...args: string[]): Promise<CliRun> {
+  return startCli(stack, args, env).done;
 }
 
 /** Runs a `--json` command and parses its stdout. */

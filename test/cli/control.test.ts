@@ -2,7 +2,10 @@
 // status and watch, list (uploads Temporal knows), incomplete (sessions at TwelveLabs), assets,
 // and clear errors with their exit codes.
 
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UploadClient } from '../../src/client';
+import { formatBytes } from '../../src/domain/bytes';
 import type { LiveProgress, UploadResult } from '../../src/domain/types';
 import { makeFile, startStack, waitFor, type Stack } from '../support/harness';
 import { cli, cliJson, startCli } from './cli-process';
@@ -73,7 +76,10 @@ describe('tl-upload control commands', () => {
     try {
       const { workflowId } = await startSlowUpload('cancel-me.mp4', 32);
       const watcher = startCli(stack, ['watch', workflowId, '--json']);
-      await waitFor(async () => (await status(workflowId)).multipart?.uploadedChunks, 'the first chunk', 90_000);
+      const running = await waitFor(async () => {
+        const s = await status(workflowId);
+        return (s.multipart?.uploadedChunks ?? 0) > 0 && s;
+      }, 'the first chunk', 90_000);
       const cancelled = await cli(stack, 'cancel', workflowId);
       expect(cancelled.code).toBe(0);
 
@@ -93,6 +99,19 @@ describe('tl-upload control commands', () => {
       const human = await cli(stack, 'watch', workflowId);
       expect(human.code).toBe(1);
       expect(human.stderr).toMatch(new RegExp(`✗ ${workflowId} was cancelled`));
+
+      // status shows what the cancelled upload had stored, not 0 B: at least the chunks TwelveLabs
+      // accepted, at most what the store holds (a PUT may land as the cancellation arrives).
+      const session = (await stack.emulator.sessionView(running.multipart!.uploadId!))!;
+      const inStore = session.chunks.filter((c) => c.put_count > 0).length * CHUNK;
+      const after = await cliJson<LiveProgress>(stack, 'status', workflowId);
+      expect(after.code).toBe(1);
+      expect(after.json).toMatchObject({ executionStatus: 'CANCELLED', error: { type: 'Cancelled' } });
+      expect(after.json.sentBytes).toBeGreaterThan(0);
+      expect(after.json.sentBytes % CHUNK).toBe(0);
+      expect(after.json.sentBytes).toBeGreaterThanOrEqual(session.chunks_completed * CHUNK);
+      expect(after.json.sentBytes).toBeLessThanOrEqual(inStore);
+      expect((await cli(stack, 'status', workflowId)).stdout).toContain(`${formatBytes(after.json.sentBytes)} / 1.0 MiB`);
       const again = await cli(stack, 'pause', workflowId);
       expect(again.code).toBe(2);
       expect(again.stderr).toMatch(/is not running \(it is cancelled\)/);
@@ -116,6 +135,28 @@ describe('tl-upload control commands', () => {
     expect(table.stdout).toMatch(new RegExp(`^${started.workflowId}\\s+upload\\s+completed\\s+completed\\s+listed\\.mp4\\s+4\\.9 KiB`, 'm'));
     const running = await cliJson<Array<{ workflowId: string }>>(stack, 'list', '--running');
     expect(running.json.map((e) => e.workflowId)).not.toContain(started.workflowId);
+  });
+
+  it('finds a file by a name with quotes and backslashes, and only that name', async () => {
+    const ids: Record<string, string> = {};
+    for (const name of ['say "hi".mp4', '"quoted".mp4', 'say.mp4']) {
+      const file = await makeFile(stack.dir, name, 3_000);
+      const { code, json } = await cliJson<{ workflowId: string }>(stack, 'upload', file.path, '--wait');
+      expect(code).toBe(0);
+      ids[name] = json.workflowId;
+    }
+    // A name with a backslash, started on a queue no worker polls: listing needs only Temporal.
+    const parked = new UploadClient(stack.temporal, { taskQueue: `${stack.taskQueue}-parked` });
+    const odd = "it's \\ \"odd\".mp4";
+    ids[odd] = (await parked.startUpload(path.join(stack.dir, 'odd.mp4'), { filename: odd })).workflowId;
+    for (const [name, workflowId] of Object.entries(ids)) {
+      const found = await waitFor(async () => {
+        const { code, json } = await cliJson<Array<{ workflowId: string; fileName: string }>>(stack, 'list', '--file', name);
+        expect(code).toBe(0);
+        return json.length > 0 && json;
+      }, `the upload of ${name} in the visibility store`);
+      expect(found.map((e) => [e.workflowId, e.fileName])).toEqual([[workflowId, name]]);
+    }
   });
 
   it('manages assets through the worker: list, get, metadata, delete', async () => {

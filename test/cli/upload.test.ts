@@ -69,12 +69,12 @@ describe('tl-upload upload', () => {
     const file = await makeFile(stack.dir, 'multipart.mp4', 96 * CHUNK + 5);
     await stack.emulator.setFaults({ put_throttle_bps: 512 * 1024 }); // long enough to draw a few lines
     try {
-      const run = await cli(stack, 'upload', file.path, '--direct-max-bytes', String(32 * CHUNK), '--concurrency', '4');
+      const run = await cli(stack, 'upload', file.path, '--direct-max-bytes', String(32 * CHUNK), '--concurrency', '4', '--progress');
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/^started upload upload-multipart\.mp4-[0-9a-f]{16} \(multipart\.mp4\)$/m);
-      // the bar: [####....]  percent  sent / total ... phase  name
-      expect(run.stdout).toMatch(/\[[#.]{28}\]\s+\d+\.\d%\s+[\d.]+ (B|KiB|MiB) \/ 1\.5 MiB .*multipart\.mp4/);
-      expect(run.stdout).toMatch(/\[#{28}\]\s+100\.0%/);
+      // the bar, on stderr (stdout keeps the results): [####....]  percent  sent / total ... phase  name
+      expect(run.stderr).toMatch(/\[[#.]{28}\]\s+\d+\.\d%\s+[\d.]+ (B|KiB|MiB) \/ 1\.5 MiB .*multipart\.mp4/);
+      expect(run.stderr).toMatch(/\[#{28}\]\s+100\.0%/);
       const assetId = /^asset id: (\w+)$/m.exec(run.stdout)?.[1];
       expect(assetId).toBeDefined();
       expect(run.stdout).toMatch(/^✓ uploaded multipart\.mp4 \(1\.5 MiB\): multipart upload, 97 chunks; asset ready$/m);

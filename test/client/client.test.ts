@@ -65,6 +65,45 @@ describe('UploadClient', () => {
     }
   });
 
+  it('takes the rate from the recent past: paused time never dilutes it', async () => {
+    const file = await makeFile(stack.dir, 'rate.mp4', 24 * CHUNK);
+    await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // a chunk takes about a second
+    try {
+      const run = await client.startUpload(file.path, { directMaxBytes: CHUNK, multipart: { concurrency: 2 } });
+      await waitFor(async () => ((await client.progress(run.workflowId)).multipart?.uploadedChunks ?? 0) >= 2, 'two chunks stored');
+      await client.pause(run.workflowId);
+      const paused = await waitFor(async () => {
+        const p = await client.progress(run.workflowId);
+        return p.multipart!.inFlightChunks.length === 0 && p;
+      }, 'the window to drain');
+      expect(paused.bytesPerSecond).toBeUndefined();
+      expect(paused.etaSeconds).toBeUndefined();
+      // Stay paused five times as long as the upload ran before: an average since the start
+      // would now be a sixth of the real rate or less.
+      const activeMs = Date.now() - Date.parse(paused.startedAt!);
+      await new Promise((r) => setTimeout(r, Math.max(5 * activeMs, 5_000)));
+
+      await client.resume(run.workflowId);
+      const moving = await waitFor(async () => {
+        const p = await client.progress(run.workflowId);
+        return p.phase === 'uploading' && p.sentBytes > paused.sentBytes && p;
+      }, 'bytes moving again');
+      await new Promise((r) => setTimeout(r, 1_000)); // a second sample, a second later: a window
+      const after = await client.progress(run.workflowId);
+      const sinceStart = (after.sentBytes * 1000) / (Date.now() - Date.parse(after.startedAt!));
+      expect(moving.phase).toBe('uploading');
+      expect(after.bytesPerSecond).toBeDefined();
+      expect(after.bytesPerSecond!).toBeGreaterThan(1.5 * sinceStart);
+      expect(after.etaSeconds).toBeCloseTo((24 * CHUNK - after.sentBytes) / after.bytesPerSecond!);
+
+      await stack.emulator.setFaults({});
+      const result = (await client.result(run.workflowId)) as UploadResult;
+      expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: 24 * CHUNK, sha256: file.sha256 });
+    } finally {
+      await stack.emulator.setFaults({});
+    }
+  });
+
   it("sums a batch's progress over its files, with the live bytes of the running ones", async () => {
     const dir = path.join(stack.dir, 'batch');
     fs.mkdirSync(dir);

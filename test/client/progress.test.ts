@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { progressLine } from '../../src/cli/progress-bar';
 import { formatDuration } from '../../src/cli/format';
 import { chunkBytesInFlight, directBytesInFlight, uploadLiveProgress } from '../../src/client/progress/live-progress';
-import { etaSeconds, RateMeter } from '../../src/client/progress/rate-meter';
+import { etaSeconds, RateMeter, RateMeters } from '../../src/client/progress/rate-meter';
 import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../../src/twelvelabs/limits';
 import { localIdentity, toUploadSource, uploadWorkflowId } from '../../src/client/upload-identity';
 import { batchInputProblems, batchTotals } from '../../src/workflows/batch-planning';
@@ -37,6 +37,29 @@ describe('RateMeter', () => {
     expect(meter.bytesPerSecond()).toBeUndefined();
   });
 
+  it('leaves paused time out: a pause ends the window, and the rate after it is the rate since', () => {
+    const meter = new RateMeter(10_000);
+    meter.add({ atMs: 0, bytes: 0 });
+    meter.add({ atMs: 2_000, bytes: 20_000 }); // 10 000 B/s
+    meter.add({ atMs: 3_000, bytes: 20_000, moving: false }); // paused...
+    meter.add({ atMs: 60_000, bytes: 20_000, moving: false }); // ...for a minute
+    meter.add({ atMs: 61_000, bytes: 21_000 }); // resumed
+    expect(meter.bytesPerSecond()).toBeUndefined(); // one sample since: no window yet, not 21 000 / 61 s
+    meter.add({ atMs: 62_000, bytes: 31_000 });
+    expect(meter.bytesPerSecond()).toBe(10_000);
+  });
+
+  it('keeps one window per upload, and forgets the least recently asked-about first', () => {
+    const meters = new RateMeters(2);
+    expect(meters.sample('a', { atMs: 0, bytes: 0 })).toBeUndefined();
+    expect(meters.sample('a', { atMs: 1_000, bytes: 5_000 })).toBe(5_000);
+    meters.sample('b', { atMs: 0, bytes: 0 });
+    expect(meters.sample('a', { atMs: 2_000, bytes: 6_000 })).toBe(3_000); // a is the most recent now
+    meters.sample('c', { atMs: 0, bytes: 0 }); // b goes
+    expect(meters.sample('b', { atMs: 1_000, bytes: 1_000 })).toBeUndefined(); // a fresh window
+    expect(meters.sample('a', { atMs: 3_000, bytes: 9_000 })).toBeUndefined(); // b's return pushed out a, the oldest by then
+  });
+
   it('gives an ETA only when moving', () => {
     expect(etaSeconds(1_000, 400, 100)).toBe(6);
     expect(etaSeconds(1_000, 400, 0)).toBeUndefined();
@@ -46,8 +69,9 @@ describe('RateMeter', () => {
 
 describe('live progress from heartbeats', () => {
   const running = [
-    { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 7, bytesSent: 3_000 } },
-    { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 8, bytesSent: 1_000 } },
+    // started at 0 and 2 s; their last heartbeats came at 1 s and 3 s: 3 000 B/s and 1 000 B/s now
+    { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 7, bytesSent: 3_000 }, startedAtMs: 0, heartbeatAtMs: 1_000 },
+    { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 8, bytesSent: 1_000 }, startedAtMs: 2_000, heartbeatAtMs: 3_000 },
     // a chunk the ledger already counts as uploaded: its last heartbeat must not count twice
     { activityType: 'uploadChunk', started: true, heartbeat: { chunkIndex: 5, bytesSent: 4_096 } },
     // waiting for a retry: it streams nothing now
@@ -83,11 +107,16 @@ describe('live progress from heartbeats', () => {
       concurrency: 2,
       startedAt: '2030-01-01T00:00:00.000Z',
     } as UploadProgress;
-    const live = uploadLiveProgress({ workflowId: 'u', executionStatus: 'RUNNING', state, multipart, activities: running, nowMs: Date.parse('2030-01-01T00:00:10.000Z') });
+    const live = uploadLiveProgress({ workflowId: 'u', executionStatus: 'RUNNING', state, multipart, activities: running });
     expect(live).toMatchObject({ confirmedBytes: 8_192, inFlightBytes: 4_000, sentBytes: 20_384, totalBytes: 40_960, concurrency: 2 });
     expect(live.percent).toBeCloseTo((20_384 / 40_960) * 100);
-    expect(live.bytesPerSecond).toBeCloseTo(2_038.4);
-    expect(live.etaSeconds).toBeCloseTo((40_960 - 20_384) / 2_038.4);
+    // the rate of the transfers running now, not an average since the upload began
+    expect(live.bytesPerSecond).toBe(4_000);
+    expect(live.etaSeconds).toBeCloseTo((40_960 - 20_384) / 4_000);
+    // paused: nothing moves, so no rate and no ETA
+    const paused = uploadLiveProgress({ workflowId: 'u', executionStatus: 'RUNNING', state: { ...state, phase: 'paused', paused: true }, multipart, activities: running });
+    expect(paused.bytesPerSecond).toBeUndefined();
+    expect(paused.etaSeconds).toBeUndefined();
   });
 
   it('draws bar, percent, bytes, rate, ETA and phase on one line', () => {

@@ -5,8 +5,8 @@ import type { Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { follow } from '../follow';
 import { formatBytes } from '../format';
-import { printJson, println, type CliIo } from '../io';
-import { intFlag, parse, positionals } from '../parse';
+import { note, printJson, println, type CliIo } from '../io';
+import { intFlag, parse, positionals, workerTimeoutFlag } from '../parse';
 import { progressLine } from '../progress-bar';
 
 export const statusCommand: Command = async (argv, io, connect) => {
@@ -16,20 +16,30 @@ export const statusCommand: Command = async (argv, io, connect) => {
   const progress = await client.progress(workflowId!);
   if (parsed.values.json) printJson(io, progress);
   else printStatus(io, progress, client.webUiLink(workflowId!));
+  // No worker answered: not a failure of the upload (it waits), but this command has no live answer.
+  if (progress.noWorker) {
+    note(io, `tl-upload status: ${progress.noWorker.message}`);
+    return EXIT.unavailable;
+  }
   return progress.executionStatus === 'RUNNING' || progress.executionStatus === 'COMPLETED' ? EXIT.ok : EXIT.failed;
 };
 
 export const watchCommand: Command = async (argv, io, connect) => {
-  const parsed = parse(argv, { 'interval-ms': { type: 'string' } });
+  const parsed = parse(argv, { 'interval-ms': { type: 'string' }, 'worker-timeout': { type: 'string' } });
   const [workflowId] = positionals(parsed.positionals, ['workflow-id']);
   const intervalMs = intFlag('interval-ms', parsed.values['interval-ms'], 100, 60_000);
+  const workerTimeoutMs = workerTimeoutFlag(parsed.values['worker-timeout']);
   const client = await connect();
-  return follow(io, client, workflowId!, { json: parsed.values.json ?? false, ...(intervalMs !== undefined ? { intervalMs } : {}) });
+  return follow(io, client, workflowId!, {
+    json: parsed.values.json ?? false,
+    ...(intervalMs !== undefined ? { intervalMs } : {}),
+    ...(workerTimeoutMs !== undefined ? { workerTimeoutMs } : {}),
+  });
 };
 
 function printStatus(io: CliIo, p: LiveProgress, link: string | undefined): void {
   println(io, `${p.kind} ${p.workflowId}: ${p.executionStatus.toLowerCase()}, ${p.phase}${p.route ? ` (${p.route})` : ''}`);
-  println(io, progressLine(p));
+  println(io, p.noWorker && p.sentBytes === 0 ? 'bytes sent: unknown until a worker answers' : progressLine(p));
   if (p.inFlightBytes > 0) println(io, `in flight: ${formatBytes(p.inFlightBytes)} inside running transfers`);
   if (p.concurrency !== undefined) println(io, `concurrency: ${p.concurrency}${p.paused ? ' (paused)' : ''}`);
   if (p.batch) {

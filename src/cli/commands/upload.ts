@@ -3,14 +3,15 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { UploadFailedError, type StartedUpload } from '../../client';
+import { UploadFailedError, type StartedUpload, type UploadClient } from '../../client';
+import { noWorker } from '../../client/task-queue';
 import { MAX_DIRECT_BYTES } from '../../twelvelabs/limits';
-import { MAX_BATCH_CONCURRENCY, MAX_CONCURRENCY, type UploadInput } from '../../domain/types';
+import { MAX_BATCH_CONCURRENCY, MAX_CONCURRENCY, type BatchUploadResult, type UploadInput, type UploadResult } from '../../domain/types';
 import type { Command } from '../command';
 import { CliUsageError, EXIT } from '../exit-codes';
-import { follow } from '../follow';
-import { printJson, println } from '../io';
-import { intFlag, keyValues, parse } from '../parse';
+import { follow, waitForResult } from '../follow';
+import { note, printJson, println, type CliIo } from '../io';
+import { intFlag, keyValues, parse, workerTimeoutFlag } from '../parse';
 
 export const uploadCommand: Command = async (argv, io, connect) => {
   const { values, positionals } = parse(argv, {
@@ -26,6 +27,7 @@ export const uploadCommand: Command = async (argv, io, connect) => {
     thumbnail: { type: 'boolean' },
     'no-ready-wait': { type: 'boolean' },
     'direct-max-bytes': { type: 'string' },
+    'worker-timeout': { type: 'string' },
   });
   if (positionals.length === 0) throw new CliUsageError('give at least one file, directory or URL to upload');
   const json = values.json ?? false;
@@ -43,6 +45,7 @@ export const uploadCommand: Command = async (argv, io, connect) => {
   const concurrency = intFlag('concurrency', values.concurrency, 1, single ? MAX_CONCURRENCY : MAX_BATCH_CONCURRENCY);
   const chunkConcurrency = intFlag('chunk-concurrency', values['chunk-concurrency'], 1, MAX_CONCURRENCY);
   const directMaxBytes = intFlag('direct-max-bytes', values['direct-max-bytes'], 1, MAX_DIRECT_BYTES);
+  const workerTimeoutMs = workerTimeoutFlag(values['worker-timeout']);
   const metadata = keyValues('metadata', values.metadata);
   const perFileChunks = single ? concurrency : chunkConcurrency;
   const options: Omit<UploadInput, 'source'> = {
@@ -74,17 +77,23 @@ export const uploadCommand: Command = async (argv, io, connect) => {
   if (json) {
     if (!values.wait) {
       printJson(io, started);
+      await noteMissingWorker(io, client);
       return EXIT.ok;
     }
+    let result: UploadResult | BatchUploadResult | undefined;
     try {
-      const result = await client.result(started.workflowId);
-      printJson(io, { ...started, status: 'completed', result });
-      return 'items' in result && (result.totals.failed > 0 || result.totals.cancelled > 0) ? EXIT.failed : EXIT.ok;
+      result = await waitForResult(io, client, started.workflowId, workerTimeoutMs);
     } catch (err) {
       if (!(err instanceof UploadFailedError)) throw err;
       printJson(io, { ...started, status: err.type === 'Cancelled' ? 'cancelled' : 'failed', error: { type: err.type, message: err.message, ...(err.assetId ? { assetId: err.assetId } : {}) } });
       return EXIT.failed;
     }
+    if (result === undefined) {
+      note(io, `stopped waiting; the upload goes on: tl-upload watch ${started.workflowId}`);
+      return EXIT.interrupted;
+    }
+    printJson(io, { ...started, status: 'completed', result });
+    return 'items' in result && (result.totals.failed > 0 || result.totals.cancelled > 0) ? EXIT.failed : EXIT.ok;
   }
 
   const what = single ? (directory ?? displayName(positionals[0]!)) : directory ? `${directory}/` : `${positionals.length} files`;
@@ -92,10 +101,17 @@ export const uploadCommand: Command = async (argv, io, connect) => {
   if (values.detach) {
     println(io, `workflow: ${started.webUiLink ?? started.workflowId}`);
     println(io, `follow it with: tl-upload watch ${started.workflowId}`);
+    await noteMissingWorker(io, client);
     return EXIT.ok;
   }
-  return follow(io, client, started.workflowId, { json: false });
+  return follow(io, client, started.workflowId, { json: false, ...(workerTimeoutMs !== undefined ? { workerTimeoutMs } : {}) });
 };
+
+/** A started upload nobody will pick up yet: say so (stderr), so it is not a silent wait. */
+async function noteMissingWorker(io: CliIo, client: UploadClient): Promise<void> {
+  const presence = await client.workerPresence();
+  if (!presence.polling) note(io, `note: ${noWorker(presence).message}`);
+}
 
 function displayName(arg: string): string {
   return /^https?:\/\//i.test(arg) ? arg : path.basename(arg);

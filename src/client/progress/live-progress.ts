@@ -3,7 +3,7 @@
 // a chunk PUT or a direct upload that has not finished). Pure: the client library gathers the
 // inputs, the CLI and services read the result.
 
-import type { BatchProgress, LiveProgress, UploadProgress, UploadResult, UploadState } from '../../domain/types';
+import type { BatchProgress, BatchUploadResult, LiveProgress, NoWorker, UploadProgress, UploadResult, UploadState } from '../../domain/types';
 import { etaSeconds } from './rate-meter';
 
 /** A running activity as describe() shows it, with its decoded heartbeat details. */
@@ -12,6 +12,31 @@ export interface RunningActivity {
   /** Only STARTED activities stream bytes; SCHEDULED ones wait for a retry. */
   started: boolean;
   heartbeat: unknown;
+  /** When this attempt started, and when its last heartbeat arrived (server clock). */
+  startedAtMs?: number;
+  heartbeatAtMs?: number;
+}
+
+/**
+ * What the running transfers stream now: each one's bytes over the time its attempt has run,
+ * summed. A snapshot's own recent rate (no earlier sample needed); paused time and earlier
+ * sessions never count, because only attempts running now do. The heartbeats count bytes read
+ * for sending, which run ahead of the network by what socket buffers hold: small next to a chunk
+ * of megabytes, but it overstates the rate of tiny chunks. The client's own window (RateMeter)
+ * replaces it from the second sample on.
+ */
+export function transferRate(activities: readonly RunningActivity[], inFlightChunks?: readonly number[]): number | undefined {
+  const inFlight = inFlightChunks ? new Set(inFlightChunks) : undefined;
+  let rate: number | undefined;
+  for (const a of activities) {
+    if (!a.started || (a.activityType !== 'uploadChunk' && a.activityType !== 'uploadDirect')) continue;
+    const hb = a.heartbeat as { chunkIndex?: unknown; bytesSent?: unknown } | undefined;
+    if (typeof hb?.bytesSent !== 'number' || hb.bytesSent <= 0) continue;
+    if (a.activityType === 'uploadChunk' && inFlight && !(typeof hb.chunkIndex === 'number' && inFlight.has(hb.chunkIndex))) continue;
+    if (a.startedAtMs === undefined || a.heartbeatAtMs === undefined || a.heartbeatAtMs <= a.startedAtMs) continue;
+    rate = (rate ?? 0) + (hb.bytesSent * 1000) / (a.heartbeatAtMs - a.startedAtMs);
+  }
+  return rate;
 }
 
 /** Bytes the running chunk PUTs have streamed, counting only chunks the workflow has in flight. */
@@ -44,7 +69,6 @@ export interface UploadLiveInput {
   multipart?: UploadProgress;
   /** Running activities of the workflow that moves bytes (the child for multipart). */
   activities: readonly RunningActivity[];
-  nowMs: number;
 }
 
 export function uploadLiveProgress(input: UploadLiveInput): LiveProgress {
@@ -61,10 +85,8 @@ export function uploadLiveProgress(input: UploadLiveInput): LiveProgress {
     inFlightBytes = directBytesInFlight(input.activities);
   }
   const sentBytes = clamp(storedBytes + inFlightBytes, totalBytes);
-  const startedAtMs = Date.parse(multipart?.startedAt ?? state.startedAt);
-  const elapsedMs = input.nowMs - startedAtMs;
-  const moving = state.phase === 'uploading' && sentBytes > 0 && elapsedMs > 0;
-  const bytesPerSecond = moving ? (sentBytes * 1000) / elapsedMs : undefined;
+  const moving = state.phase === 'uploading' && !state.paused;
+  const bytesPerSecond = moving ? transferRate(input.activities, multipart?.inFlightChunks) : undefined;
   return {
     workflowId: input.workflowId,
     kind: 'upload',
@@ -77,7 +99,7 @@ export function uploadLiveProgress(input: UploadLiveInput): LiveProgress {
     sentBytes,
     inFlightBytes,
     ...(bytesPerSecond !== undefined ? { bytesPerSecond } : {}),
-    ...optional('etaSeconds', moving ? etaSeconds(totalBytes, sentBytes, bytesPerSecond) : undefined),
+    ...optional('etaSeconds', etaSeconds(totalBytes, sentBytes, bytesPerSecond)),
     paused: state.paused,
     ...(multipart ? { concurrency: multipart.concurrency } : {}),
     ...(state.assetId ? { assetId: state.assetId } : {}),
@@ -108,13 +130,51 @@ export function completedUploadProgress(workflowId: string, result: UploadResult
   };
 }
 
+/** What a failed or cancelled upload had stored at TwelveLabs when it ended (from its queries). */
+export interface StoredBytes {
+  /** Bytes TwelveLabs accepted (reported chunks; a finished direct upload). */
+  confirmedBytes: number;
+  /** Bytes in the store (chunks uploaded, reported or not). */
+  storedBytes: number;
+}
+
+export interface ClosedLiveInput {
+  workflowId: string;
+  kind: 'upload' | 'batch';
+  executionStatus: string;
+  title: string;
+  totalBytes?: number;
+  startedAt: string;
+  error?: { type: string; message: string; assetId?: string };
+  stored?: StoredBytes;
+}
+
+/** A failed, cancelled, terminated or timed-out workflow: what it had stored, and why it ended. */
+export function closedLiveProgress(input: ClosedLiveInput): LiveProgress {
+  const sentBytes = clamp(input.stored?.storedBytes ?? 0, input.totalBytes);
+  return {
+    workflowId: input.workflowId,
+    kind: input.kind,
+    executionStatus: input.executionStatus,
+    phase: input.executionStatus.toLowerCase().replace('_', '-'),
+    title: input.title,
+    ...(input.totalBytes !== undefined ? { totalBytes: input.totalBytes, percent: percentOf(sentBytes, input.totalBytes) } : {}),
+    confirmedBytes: input.stored?.confirmedBytes ?? 0,
+    sentBytes,
+    inFlightBytes: 0,
+    paused: false,
+    startedAt: input.startedAt,
+    ...(input.error ? { error: { type: input.error.type, message: input.error.message } } : {}),
+    ...(input.error?.assetId ? { assetId: input.error.assetId } : {}),
+  };
+}
+
 export interface BatchLiveInput {
   workflowId: string;
   executionStatus: string;
   batch: BatchProgress;
   /** Live progress of the items running now. */
   running: LiveProgress[];
-  nowMs: number;
 }
 
 export function batchLiveProgress(input: BatchLiveInput): LiveProgress {
@@ -124,9 +184,8 @@ export function batchLiveProgress(input: BatchLiveInput): LiveProgress {
   const runningInFlight = input.running.reduce((sum, p) => sum + p.inFlightBytes, 0);
   const totalBytes = batch.totals.totalBytes;
   const sentBytes = clamp(batch.totals.completedBytes + runningSent, totalBytes);
-  const elapsedMs = input.nowMs - Date.parse(batch.startedAt);
-  const moving = (batch.phase === 'uploading' || batch.phase === 'listing') && sentBytes > 0 && elapsedMs > 0;
-  const bytesPerSecond = moving ? (sentBytes * 1000) / elapsedMs : undefined;
+  const rates = input.running.map((p) => p.bytesPerSecond).filter((r): r is number => r !== undefined);
+  const bytesPerSecond = rates.length > 0 ? rates.reduce((a, b) => a + b, 0) : undefined;
   return {
     workflowId: input.workflowId,
     kind: 'batch',
@@ -139,7 +198,7 @@ export function batchLiveProgress(input: BatchLiveInput): LiveProgress {
     sentBytes,
     inFlightBytes: runningInFlight,
     ...(bytesPerSecond !== undefined ? { bytesPerSecond } : {}),
-    ...optional('etaSeconds', moving ? etaSeconds(totalBytes, sentBytes, bytesPerSecond) : undefined),
+    ...optional('etaSeconds', etaSeconds(totalBytes, sentBytes, bytesPerSecond)),
     paused: batch.paused,
     concurrency: batch.maxConcurrentUploads,
     startedAt: batch.startedAt,
@@ -159,4 +218,61 @@ function percentOf(sent: number, total: number): number {
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+export interface KnownLiveInput {
+  workflowId: string;
+  kind: 'upload' | 'batch';
+  executionStatus: string;
+  /** From the search attributes the workflow keeps up to date (TlPhase, TlFileName, TlFileSize). */
+  phase?: string;
+  title: string;
+  totalBytes?: number;
+  startedAt: string;
+  noWorker: NoWorker;
+  /** The last progress this client saw of the workflow, if any: its byte counts still hold. */
+  last?: LiveProgress;
+}
+
+/** A running workflow no worker answers for: what Temporal itself knows, and why that is all. */
+export function knownLiveProgress(input: KnownLiveInput): LiveProgress {
+  const last = input.last?.workflowId === input.workflowId ? input.last : undefined;
+  const totalBytes = input.totalBytes ?? last?.totalBytes;
+  const sentBytes = last?.sentBytes ?? 0;
+  return {
+    workflowId: input.workflowId,
+    kind: input.kind,
+    executionStatus: input.executionStatus,
+    phase: input.phase ?? last?.phase ?? 'waiting',
+    title: last?.title ?? input.title,
+    ...(last?.route ? { route: last.route } : {}),
+    ...(totalBytes !== undefined ? { totalBytes, percent: percentOf(sentBytes, totalBytes) } : {}),
+    confirmedBytes: last?.confirmedBytes ?? 0,
+    sentBytes,
+    inFlightBytes: 0,
+    paused: last?.paused ?? false,
+    ...(last?.concurrency !== undefined ? { concurrency: last.concurrency } : {}),
+    ...(last?.assetId ? { assetId: last.assetId } : {}),
+    startedAt: input.startedAt,
+    noWorker: input.noWorker,
+  };
+}
+
+/** A finished batch from its result alone (no query, so no worker needed). */
+export function completedBatchProgress(workflowId: string, result: BatchUploadResult): LiveProgress {
+  const { totals } = result;
+  return {
+    workflowId,
+    kind: 'batch',
+    executionStatus: 'COMPLETED',
+    phase: 'completed',
+    title: `${totals.files} files`,
+    totalBytes: totals.totalBytes,
+    percent: percentOf(totals.completedBytes, totals.totalBytes),
+    confirmedBytes: totals.completedBytes,
+    sentBytes: totals.completedBytes,
+    inFlightBytes: 0,
+    paused: false,
+    startedAt: result.startedAt,
+  };
 }
