@@ -3,13 +3,8 @@
 // process streams, Ctrl-C and the exit code. Every TwelveLabs call runs on the worker: the CLI
 // needs Temporal access only.
 
-import { UploadClient } from '../client';
+import type { UploadClient } from '../client';
 import type { Command } from './command';
-import { assetsCommand } from './commands/assets';
-import { cancelCommand, concurrencyCommand, pauseCommand, resumeCommand } from './commands/control';
-import { incompleteCommand, listCommand } from './commands/list';
-import { statusCommand, watchCommand } from './commands/status';
-import { uploadCommand } from './commands/upload';
 import { ConfigError, temporalConfig } from '../config';
 import { classifyError, EXIT } from './exit-codes';
 import { extractGlobalFlags, type GlobalFlags } from './global-flags';
@@ -17,17 +12,19 @@ import { COMMAND_HELP, OVERVIEW } from './help';
 import { printJson, type CliIo } from './io';
 import { packageVersion } from './version';
 
-const COMMANDS: Record<string, Command> = {
-  upload: uploadCommand,
-  status: statusCommand,
-  watch: watchCommand,
-  pause: pauseCommand,
-  resume: resumeCommand,
-  cancel: cancelCommand,
-  concurrency: concurrencyCommand,
-  list: listCommand,
-  incomplete: incompleteCommand,
-  assets: assetsCommand,
+// Each command (and the Temporal client behind it) loads only when it runs: `--help`, `--version`
+// and usage errors never pay for @temporalio/client and its protobufs.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  upload: async () => (await import('./commands/upload.js')).uploadCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  watch: async () => (await import('./commands/status.js')).watchCommand,
+  pause: async () => (await import('./commands/control.js')).pauseCommand,
+  resume: async () => (await import('./commands/control.js')).resumeCommand,
+  cancel: async () => (await import('./commands/control.js')).cancelCommand,
+  concurrency: async () => (await import('./commands/control.js')).concurrencyCommand,
+  list: async () => (await import('./commands/list.js')).listCommand,
+  incomplete: async () => (await import('./commands/list.js')).incompleteCommand,
+  assets: async () => (await import('./commands/assets.js')).assetsCommand,
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -49,8 +46,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${topic && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : OVERVIEW}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const loadCommand = COMMANDS[name];
+  if (!loadCommand) {
     io.stderr.write(`tl-upload: unknown command '${name}'\n${OVERVIEW}\n`);
     return EXIT.usage;
   }
@@ -64,6 +61,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const commandIo: CliIo = { ...io, env: globals.env, progress: globals.progress };
   const json = rest.includes('--json');
   try {
+    const command = await loadCommand();
     return await command(rest, commandIo, connect);
   } catch (err) {
     const failure = classifyError(err);
@@ -84,6 +82,7 @@ async function connectClient(env: NodeJS.ProcessEnv): Promise<UploadClient> {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`Temporal connection settings (flags, TEMPORAL_* variables, profile): ${(err as Error).message}`);
   }
+  const { UploadClient } = await import('../client.js');
   return UploadClient.connect(env);
 }
 
