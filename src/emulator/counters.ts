@@ -23,6 +23,10 @@ export interface CounterSnapshot {
   /** M4 entries counted as duplicates. */
   duplicate_chunks: number;
   sessions_created: number;
+  /** Assets made by M1 (with its session) and A1, whatever became of them. */
+  assets_created: number;
+  /** Assets removed by A4. */
+  assets_deleted: number;
   /** M5 requests that minted URLs. */
   presigned_url_requests: number;
   /** URLs minted by M1 and M5 together. */
@@ -51,6 +55,8 @@ export class EmulatorCounters {
       reports: 0,
       duplicate_chunks: 0,
       sessions_created: 0,
+      assets_created: 0,
+      assets_deleted: 0,
       presigned_url_requests: 0,
       presigned_urls_minted: 0,
       requests_by_endpoint: {},

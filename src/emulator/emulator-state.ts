@@ -6,6 +6,7 @@ import type { WirePresignedUrlChunk } from '../twelvelabs/wire';
 import { AssetRecord } from './asset';
 import { EmulatorClock, toWireTimestamp } from './clock';
 import { EmulatorCounters } from './counters';
+import { CreationLedger } from './creation-ledger';
 import { FaultInjector } from './faults';
 import { type Md5Job, Md5WorkerPool } from './md5-workers';
 import { hashFiles, ObjectFiles, unlinkQuietly } from './object-files';
@@ -20,6 +21,8 @@ export const ASSET_BUCKET_PATH = '/tl-assets';
 export class EmulatorState {
   readonly clock = new EmulatorClock();
   readonly counters = new EmulatorCounters();
+  /** Every asset and session ever created, deleted or not (GET /_emulator/created). */
+  readonly creations = new CreationLedger();
   readonly faults: FaultInjector;
   readonly signer: UrlSigner;
   /** Started on the first chunk PUT: many emulators (tests) never receive one. */
@@ -63,10 +66,14 @@ export class EmulatorState {
     this.sessions.set(session.uploadId, session);
     this.assets.set(asset.id, asset);
     this.counters.add('sessions_created');
+    this.counters.add('assets_created');
+    this.creations.created(asset);
   }
 
   addAsset(asset: AssetRecord): void {
     this.assets.set(asset.id, asset);
+    this.counters.add('assets_created');
+    this.creations.created(asset);
   }
 
   /** A session with expiry applied (2.6); undefined when unknown. */
@@ -169,6 +176,8 @@ export class EmulatorState {
    */
   deleteAsset(asset: AssetRecord): void {
     this.assets.delete(asset.id);
+    this.counters.add('assets_deleted');
+    this.creations.deleted(asset.id, this.nowMs());
     if (asset.uploadId !== undefined) {
       const session = this.sessions.get(asset.uploadId);
       // Only an active session fails; a completed one simply loses its bytes (its chunk files).

@@ -1,10 +1,14 @@
 // Fault injection: named knobs, their string form for the CLI, and the seeded dice that decide
 // when a fault fires. Faults only ever touch the API and the chunk store, never /_emulator/.
 
+import { LOST_REPLY_DEFAULTS, LOST_REPLY_KNOBS, type LostReplyKnobs } from './lost-reply';
 import { mulberry32 } from './prng';
 
-/** Probabilities are 0..1; the other knobs say their unit in the name. */
-export interface FaultKnobs {
+/**
+ * Probabilities are 0..1; the other knobs say their unit in the name. The `lost_reply_*` knobs
+ * (lost-reply.ts) apply a call and then close the connection without answering.
+ */
+export interface FaultKnobs extends LostReplyKnobs {
   /** Chunk PUT answers 500 InternalError (decided before the body is read). */
   put_500: number;
   /** Chunk PUT answers 503 SlowDown. */
@@ -42,6 +46,7 @@ export const PROBABILITY_KNOBS = [
   'api_5xx',
   'chunk_failed',
   'asset_failed',
+  ...LOST_REPLY_KNOBS,
 ] as const satisfies readonly FaultName[];
 export type ProbabilityKnob = (typeof PROBABILITY_KNOBS)[number];
 
@@ -58,6 +63,7 @@ export const DEFAULT_FAULTS: Readonly<FaultKnobs> = {
   api_5xx: 0,
   chunk_failed: 0,
   asset_failed: 0,
+  ...LOST_REPLY_DEFAULTS,
 };
 
 /** A fault spec or knob object the emulator cannot use; the message names the knob. */

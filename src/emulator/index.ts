@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { API_PREFIX } from '../twelvelabs/wire';
 import type { CounterSnapshot } from './counters';
+import type { CreatedAssetView } from './creation-ledger';
 import { EmulatorState } from './emulator-state';
 import type { FaultKnobs } from './faults';
 import { ObjectFiles, removeQuietly } from './object-files';
@@ -17,6 +18,8 @@ import { failActiveSession, sessionAdminView, type SessionAdminView } from './ro
 import { createRequestHandler } from './server';
 
 export type { CounterSnapshot } from './counters';
+export type { CreatedAssetView } from './creation-ledger';
+export { lostRepliesEverywhere, LOST_REPLY_KNOB } from './lost-reply';
 export { DEFAULT_FAULTS, parseFaultSpec, type FaultKnobs } from './faults';
 export { DEFAULT_API_KEY, defaultChunkSizeBytes, type EmulatorOptions } from './options';
 export type { SessionAdminView } from './routes-admin';
@@ -36,6 +39,8 @@ export interface RunningEmulator {
   faults(): Promise<FaultKnobs>;
   counters(): Promise<CounterSnapshot>;
   resetCounters(): Promise<void>;
+  /** Every asset (and its session, for M1) the emulator created, deleted ones included (GET /_emulator/created). */
+  created(): Promise<CreatedAssetView[]>;
   /** Size and SHA-256 of an asset's assembled object; undefined until there is one. */
   objectInfo(assetId: string): Promise<{ size: number; sha256: string } | undefined>;
   /** Moves an active session to `failed` (its asset fails too); throws if it is not active. */
@@ -90,6 +95,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     async resetCounters() {
       state.counters.reset();
       state.faults.resetCounts();
+    },
+    async created() {
+      return state.creations.list();
     },
     async objectInfo(assetId) {
       return state.objectInfo(assetId);

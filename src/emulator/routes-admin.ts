@@ -110,6 +110,7 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
       return state.counters.snapshot(state.faults.firedCounts());
     },
   },
+  { method: 'GET', pattern: /^\/created$/, handle: (_req, state) => ({ assets: state.creations.list() }) },
   {
     method: 'GET',
     pattern: /^\/objects\/([^/]+)$/,

@@ -10,6 +10,7 @@ import { ApiError, apiKeyInvalid, apiNotAllowed } from './api-error';
 import type { ApiRoute } from './api-route';
 import { ASSET_BUCKET_PATH, type EmulatorState } from './emulator-state';
 import { sendJson } from './http-io';
+import { armLostReply, isLostReplyEndpoint, LOST_REPLY_KNOB } from './lost-reply';
 import { UPLOAD_BUCKET_PATH } from './presigned-url';
 import { ADMIN_PATH, handleAdmin } from './routes-admin';
 import { ASSET_ROUTES } from './routes-assets';
@@ -55,7 +56,15 @@ async function handleStore(req: IncomingMessage, res: ServerResponse, url: URL, 
     sendS3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
     return;
   }
+  armLostReplyFault(res, state, 'S1');
   await handleChunkPut(req, res, url, state);
+}
+
+/** lost_reply_*: the call is applied, its success reply never arrives (lost-reply.ts). */
+function armLostReplyFault(res: ServerResponse, state: EmulatorState, endpoint: string): void {
+  if (!isLostReplyEndpoint(endpoint)) return;
+  const knob = LOST_REPLY_KNOB[endpoint];
+  if (state.faults.current()[knob] > 0) armLostReply(res, () => state.faults.fires(knob));
 }
 
 async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, state: EmulatorState): Promise<void> {
@@ -75,6 +84,7 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, st
   try {
     const apiKey = authenticate(req, route, state);
     if (route.faultable) injectApiFault(state, res);
+    armLostReplyFault(res, state, route.id);
     const params = (route.pattern.exec(subPath) ?? []).slice(1).map(decodePathParam);
     await route.handle({ req, res, url, params, apiKey, state });
   } catch (error) {
