@@ -122,6 +122,8 @@ export class FaultInjector {
   private knobs: FaultKnobs;
   private readonly random: () => number;
   private fired: Partial<Record<ProbabilityKnob, number>> = {};
+  /** Rolls that fire whatever the probability: "lose exactly the next reply" for tests. */
+  private forced: Partial<Record<ProbabilityKnob, number>> = {};
 
   constructor(initial: FaultKnobs, seed: number) {
     this.knobs = { ...initial };
@@ -135,6 +137,7 @@ export class FaultInjector {
   /** Replaces every knob (missing ones fall back to their defaults). */
   replace(knobs: Partial<FaultKnobs>): FaultKnobs {
     this.knobs = validateFaultKnobs({ ...DEFAULT_FAULTS, ...knobs });
+    this.forced = {};
     return this.current();
   }
 
@@ -149,10 +152,23 @@ export class FaultInjector {
    * not consume a random number, so it leaves the seeded sequence of the other knobs unchanged.
    */
   fires(knob: ProbabilityKnob): boolean {
+    const forced = this.forced[knob] ?? 0;
+    if (forced > 0) this.forced[knob] = forced - 1;
     const p = this.knobs[knob];
-    const hit = p >= 1 || (p > 0 && this.random() < p);
+    const hit = forced > 0 || p >= 1 || (p > 0 && this.random() < p);
     if (hit) this.fired[knob] = (this.fired[knob] ?? 0) + 1;
     return hit;
+  }
+
+  /** The next `count` rolls of `knob` fire, without consuming random numbers. */
+  fireNext(knob: ProbabilityKnob, count: number): void {
+    if (!Number.isInteger(count) || count < 0) throw new InvalidFaultSpec(`count must be an integer ≥ 0, got ${String(count)}`);
+    this.forced[knob] = count;
+  }
+
+  /** Whether `knob` can fire at all (a probability above 0, or forced rolls left). */
+  armed(knob: ProbabilityKnob): boolean {
+    return this.knobs[knob] > 0 || (this.forced[knob] ?? 0) > 0;
   }
 
   /** An unweighted draw in [0, 1) from the same seeded stream (e.g. to pick a 5xx flavour). */

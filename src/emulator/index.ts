@@ -10,6 +10,7 @@ import path from 'node:path';
 import { API_PREFIX } from '../twelvelabs/wire';
 import type { CounterSnapshot } from './counters';
 import type { CreatedAssetView } from './creation-ledger';
+import { LOST_REPLY_KNOB, type LostReplyEndpoint } from './lost-reply';
 import { EmulatorState } from './emulator-state';
 import type { FaultKnobs } from './faults';
 import { ObjectFiles, removeQuietly } from './object-files';
@@ -19,7 +20,7 @@ import { createRequestHandler } from './server';
 
 export type { CounterSnapshot } from './counters';
 export type { CreatedAssetView } from './creation-ledger';
-export { lostRepliesEverywhere, LOST_REPLY_KNOB } from './lost-reply';
+export { lostRepliesEverywhere, LOST_REPLY_KNOB, type LostReplyEndpoint } from './lost-reply';
 export { DEFAULT_FAULTS, parseFaultSpec, type FaultKnobs } from './faults';
 export { DEFAULT_API_KEY, defaultChunkSizeBytes, type EmulatorOptions } from './options';
 export type { SessionAdminView } from './routes-admin';
@@ -37,6 +38,8 @@ export interface RunningEmulator {
   /** Replaces every fault knob; knobs not given go back to their defaults, so `{}` turns faults off. */
   setFaults(knobs: Partial<FaultKnobs>): Promise<FaultKnobs>;
   faults(): Promise<FaultKnobs>;
+  /** The next `count` successful replies of `endpoint` (M1…M5, S1, A1, A4…A7) are lost (POST /_emulator/faults/lose-next). */
+  loseNextReplies(endpoint: LostReplyEndpoint, count?: number): Promise<void>;
   counters(): Promise<CounterSnapshot>;
   resetCounters(): Promise<void>;
   /** Every asset (and its session, for M1) the emulator created, deleted ones included (GET /_emulator/created). */
@@ -88,6 +91,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     async faults() {
       return state.faults.current();
+    },
+    async loseNextReplies(endpoint, count = 1) {
+      state.faults.fireNext(LOST_REPLY_KNOB[endpoint], count);
     },
     async counters() {
       return state.counters.snapshot(state.faults.firedCounts());

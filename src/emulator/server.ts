@@ -64,7 +64,7 @@ async function handleStore(req: IncomingMessage, res: ServerResponse, url: URL, 
 function armLostReplyFault(res: ServerResponse, state: EmulatorState, endpoint: string): void {
   if (!isLostReplyEndpoint(endpoint)) return;
   const knob = LOST_REPLY_KNOB[endpoint];
-  if (state.faults.current()[knob] > 0) armLostReply(res, () => state.faults.fires(knob));
+  if (state.faults.armed(knob)) armLostReply(res, () => state.faults.fires(knob));
 }
 
 async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, state: EmulatorState): Promise<void> {

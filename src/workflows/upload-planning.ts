@@ -4,6 +4,7 @@
 import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
 import { inputProblems as multipartInputProblems } from './planning';
 import { formatBytes } from '../domain/bytes';
+import { CREATE_TOKEN_KEY } from '../domain/create-token';
 import type { UploadInput, UploadRoute, UploadSource, UploadState, UrlSource } from '../domain/types';
 
 export interface UploadOptions {
@@ -50,6 +51,9 @@ export function uploadInputProblems(input: unknown): string[] {
     ...(value.multipart ?? {}),
   });
   problems.push(...shared);
+  if (typeof value.userMetadata === 'object' && value.userMetadata !== null && CREATE_TOKEN_KEY in value.userMetadata) {
+    problems.push(`userMetadata.${CREATE_TOKEN_KEY} is reserved: uploads use it to find the asset a lost reply had created`);
+  }
   const integer = (name: keyof UploadInput, min: number, max: number) => {
     const v = value[name];
     if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)) {

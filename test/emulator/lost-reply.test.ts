@@ -126,6 +126,18 @@ describe('lost replies', () => {
     expect((await emu.counters()).faults_injected).toEqual({});
   });
 
+  it('loses exactly the next reply when told to, and then answers again', async () => {
+    await emu.loseNextReplies('M1', 1);
+    expect(await outcome(() => createSession(emu, CHUNK, { filename: 'next-1.mp4' }))).toBe('no reply');
+    expect(await outcome(() => createSession(emu, CHUNK, { filename: 'next-2.mp4' }))).toBe('answered');
+    const told = await admin(emu, 'POST', '/_emulator/faults/lose-next', { endpoint: 'A4', count: 2 });
+    expect(told.json).toEqual({ endpoint: 'A4', count: 2 });
+    const bad = await admin(emu, 'POST', '/_emulator/faults/lose-next', { endpoint: 'A2' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toMatch(/endpoint must be one of M1, M2, M3, M4, M5, S1, A1, A4, A5, A6, A7/);
+    expect((await emu.counters()).faults_injected).toEqual({ lost_reply_m1: 1 });
+  });
+
   it('never loses an admin reply', async () => {
     await emu.setFaults(lostRepliesEverywhere(1));
     expect((await admin(emu, 'GET', '/_emulator/created')).status).toBe(200);
