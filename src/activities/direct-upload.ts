@@ -9,6 +9,7 @@ import { Context } from '@temporalio/activity';
 import { CREATE_TOKEN_KEY, uploadRunToken, withCreateToken } from '../domain/create-token';
 import type { AllowedRoots } from '../security/file-roots';
 import type { TwelveLabsClient } from '../twelvelabs/client';
+import { TwelveLabsApiError } from '../twelvelabs/errors';
 import type { AssetMethod, UserMetadata } from '../twelvelabs/wire';
 import { createFailure, toActivityFailure } from './failures';
 import { assetsCarryingToken, CREATE_SEARCH_MARGIN_MS, deleteOrphanAsset } from './own-assets';
@@ -178,9 +179,16 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
       });
     },
 
-    /** Removes the create token from the asset the upload kept (A5 with null deletes one key). */
+    /**
+     * Removes the create token from the asset the upload kept (A5: null deletes one key, the
+     * user's own metadata stays). An asset already deleted has no token left to remove.
+     */
     async clearCreateToken(input: { assetId: string }): Promise<void> {
-      await client.updateUserMetadata(input.assetId, { [CREATE_TOKEN_KEY]: null });
+      try {
+        await client.updateUserMetadata(input.assetId, { [CREATE_TOKEN_KEY]: null });
+      } catch (err) {
+        if (!(err instanceof TwelveLabsApiError && err.kind === 'http' && err.status === 404)) throw err;
+      }
     },
   };
 }
