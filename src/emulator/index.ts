@@ -12,7 +12,7 @@ import type { CounterSnapshot } from './counters';
 import type { CreatedAssetView } from './creation-ledger';
 import { LOST_REPLY_KNOB, type LostReplyEndpoint } from './lost-reply';
 import { EmulatorState } from './emulator-state';
-import type { FaultKnobs } from './faults';
+import type { FaultKnobs, ProbabilityKnob } from './faults';
 import { ObjectFiles, removeQuietly } from './object-files';
 import { type EmulatorOptions, resolveOptions } from './options';
 import { failActiveSession, sessionAdminView, type SessionAdminView } from './routes-admin';
@@ -21,7 +21,7 @@ import { createRequestHandler } from './server';
 export type { CounterSnapshot } from './counters';
 export type { CreatedAssetView } from './creation-ledger';
 export { lostRepliesEverywhere, LOST_REPLY_KNOB, type LostReplyEndpoint } from './lost-reply';
-export { DEFAULT_FAULTS, parseFaultSpec, type FaultKnobs } from './faults';
+export { DEFAULT_FAULTS, parseFaultSpec, type FaultKnobs, type ProbabilityKnob } from './faults';
 export { DEFAULT_API_KEY, defaultChunkSizeBytes, type EmulatorOptions } from './options';
 export type { SessionAdminView } from './routes-admin';
 
@@ -40,6 +40,8 @@ export interface RunningEmulator {
   faults(): Promise<FaultKnobs>;
   /** The next `count` successful replies of `endpoint` (M1…M5, S1, A1, A4…A7) are lost (POST /_emulator/faults/lose-next). */
   loseNextReplies(endpoint: LostReplyEndpoint, count?: number): Promise<void>;
+  /** The next `count` rolls of a probability knob fire (e.g. `api_5xx`: a failure before the call is applied). */
+  fireNext(knob: ProbabilityKnob, count?: number): Promise<void>;
   counters(): Promise<CounterSnapshot>;
   resetCounters(): Promise<void>;
   /** Every asset (and its session, for M1) the emulator created, deleted ones included (GET /_emulator/created). */
@@ -94,6 +96,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     async loseNextReplies(endpoint, count = 1) {
       state.faults.fireNext(LOST_REPLY_KNOB[endpoint], count);
+    },
+    async fireNext(knob, count = 1) {
+      state.faults.fireNext(knob, count);
     },
     async counters() {
       return state.counters.snapshot(state.faults.firedCounts());
