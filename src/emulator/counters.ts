@@ -84,4 +84,14 @@ export class EmulatorCounters {
   reset(): void {
     this.values = EmulatorCounters.zero();
   }
+
+  /** For a restart from the data dir: the counts go on where they were. */
+  restore(values: Omit<CounterSnapshot, 'faults_injected'>): void {
+    this.values = { ...EmulatorCounters.zero(), ...structuredClone(values) };
+  }
+
+  /** The counts without the fault tallies (which live in the injector). */
+  current(): Omit<CounterSnapshot, 'faults_injected'> {
+    return structuredClone(this.values);
+  }
 }

@@ -17,6 +17,7 @@ import { ObjectFiles, removeQuietly } from './object-files';
 import { type EmulatorOptions, resolveOptions } from './options';
 import { failActiveSession, sessionAdminView, type SessionAdminView } from './routes-admin';
 import { createRequestHandler } from './server';
+import { readSnapshot } from './state-file';
 
 export type { CounterSnapshot } from './counters';
 export type { CreatedAssetView } from './creation-ledger';
@@ -76,7 +77,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const { port } = server.address() as AddressInfo;
   const origin = resolved.publicOrigin ?? `http://${urlHost(resolved.host)}:${port}`;
-  const state = new EmulatorState(resolved, origin, new ObjectFiles(dataDir));
+  // A data dir of its own (given) is kept across restarts; a temp dir lives as long as the process.
+  const restored = ownsDataDir ? undefined : await readSnapshot(dataDir);
+  const state = new EmulatorState(resolved, origin, new ObjectFiles(dataDir), restored);
+  if (!ownsDataDir) state.keepStateIn(dataDir);
   server.on('request', createRequestHandler(state));
 
   let closing: Promise<void> | undefined;
@@ -86,7 +90,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     dataDir,
     async advanceClock(ms) {
-      return new Date(state.clock.advance(ms)).toISOString();
+      const nowMs = state.clock.advance(ms);
+      await state.saved();
+      return new Date(nowMs).toISOString();
     },
     async setFaults(knobs) {
       return state.faults.replace(knobs);
@@ -115,11 +121,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     async failSession(uploadId, reason) {
       failActiveSession(state, uploadId, reason);
+      await state.saved();
     },
     async markAssetReferenced(assetId, referenced = true) {
       const asset = state.asset(assetId);
       if (!asset) throw new Error(`markAssetReferenced: no asset ${assetId}`);
       asset.referenced = referenced;
+      await state.saved();
     },
     async sessionView(uploadId) {
       const session = state.session(uploadId);
@@ -130,6 +138,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;
+        await state.saved().catch((error: unknown) => console.error(`emulator: could not save its state in ${dataDir}:`, error));
         await state.close();
         if (ownsDataDir) await removeQuietly(dataDir);
       })();

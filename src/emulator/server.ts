@@ -17,6 +17,7 @@ import { ASSET_ROUTES } from './routes-assets';
 import { MULTIPART_ROUTES } from './routes-multipart';
 import { handleChunkPut, handleObjectGet } from './routes-store';
 import { sendS3Error } from './s3-error';
+import { replyAfterSave } from './state-file';
 
 /** The multipart routes come first: `/assets/multipart-uploads` would also match `/assets/{id}`. */
 const API_ROUTES: readonly ApiRoute[] = [...MULTIPART_ROUTES, ...ASSET_ROUTES];
@@ -47,7 +48,10 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, sta
   if (under(API_PREFIX)) return handleApi(req, res, url, state);
   if (under(UPLOAD_BUCKET_PATH)) return handleStore(req, res, url, state);
   if (under(ASSET_BUCKET_PATH) && (req.method === 'GET' || req.method === 'HEAD')) return handleObjectGet(res, url, state);
-  if (under(ADMIN_PATH)) return handleAdmin(req, res, url, state);
+  if (under(ADMIN_PATH)) {
+    persistBeforeReply(req, res, state);
+    return handleAdmin(req, res, url, state);
+  }
   sendJson(res, 404, { code: 'not_found', message: `Nothing is served at ${path}.` });
 }
 
@@ -57,7 +61,13 @@ async function handleStore(req: IncomingMessage, res: ServerResponse, url: URL, 
     return;
   }
   armLostReplyFault(res, state, 'S1');
+  persistBeforeReply(req, res, state);
   await handleChunkPut(req, res, url, state);
+}
+
+/** A request that may change something is answered only once the change is saved (state-file.ts). */
+function persistBeforeReply(req: IncomingMessage, res: ServerResponse, state: EmulatorState): void {
+  if (state.keepsState && req.method !== 'GET' && req.method !== 'HEAD') replyAfterSave(res, () => state.saved());
 }
 
 /** lost_reply_*: the call is applied, its success reply never arrives (lost-reply.ts). */
@@ -85,6 +95,7 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, st
     const apiKey = authenticate(req, route, state);
     if (route.faultable) injectApiFault(state, res);
     armLostReplyFault(res, state, route.id);
+    persistBeforeReply(req, res, state);
     const params = (route.pattern.exec(subPath) ?? []).slice(1).map(decodePathParam);
     await route.handle({ req, res, url, params, apiKey, state });
   } catch (error) {
