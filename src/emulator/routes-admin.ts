@@ -35,6 +35,8 @@ export interface SessionAdminView {
     put_count: number;
     /** Body bytes of abandoned PUTs of this index. */
     aborted_bytes: number;
+    /** Successful PUTs of this index whose reply was lost on purpose (lost_reply_put). */
+    replies_lost: number;
     stored_size: number | null;
     stored_etag: string | null;
     accepted_etag: string | null;
@@ -62,6 +64,7 @@ export function sessionAdminView(session: UploadSession): SessionAdminView {
       status: record.status,
       put_count: record.putCount,
       aborted_bytes: record.abortedBytes,
+      replies_lost: record.repliesLost ?? 0,
       stored_size: record.latest?.sizeBytes ?? null,
       stored_etag: record.latest?.etag ?? null,
       accepted_etag: record.accepted?.etag ?? null,

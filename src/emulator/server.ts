@@ -60,7 +60,7 @@ async function handleStore(req: IncomingMessage, res: ServerResponse, url: URL, 
     sendS3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
     return;
   }
-  armLostReplyFault(res, state, 'S1');
+  armLostReplyFault(res, state, 'S1', () => noteLostPutReply(state, url));
   persistBeforeReply(req, res, state);
   await handleChunkPut(req, res, url, state);
 }
@@ -71,10 +71,23 @@ function persistBeforeReply(req: IncomingMessage, res: ServerResponse, state: Em
 }
 
 /** lost_reply_*: the call is applied, its success reply never arrives (lost-reply.ts). */
-function armLostReplyFault(res: ServerResponse, state: EmulatorState, endpoint: string): void {
+function armLostReplyFault(res: ServerResponse, state: EmulatorState, endpoint: string, onLost?: () => void): void {
   if (!isLostReplyEndpoint(endpoint)) return;
   const knob = LOST_REPLY_KNOB[endpoint];
-  if (state.faults.armed(knob)) armLostReply(res, () => state.faults.fires(knob));
+  if (!state.faults.armed(knob)) return;
+  armLostReply(res, () => {
+    const lost = state.faults.fires(knob);
+    if (lost) onLost?.();
+    return lost;
+  });
+}
+
+/** A stored chunk whose ETag never arrived will be PUT again: the session view says why. */
+function noteLostPutReply(state: EmulatorState, url: URL): void {
+  const [uploadId = '', index = ''] = url.pathname.slice(UPLOAD_BUCKET_PATH.length + 1).split('/');
+  const session = state.session(decodeURIComponent(uploadId));
+  const chunkIndex = Number(index);
+  if (session && Number.isInteger(chunkIndex)) session.touch(chunkIndex).repliesLost += 1;
 }
 
 async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, state: EmulatorState): Promise<void> {

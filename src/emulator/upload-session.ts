@@ -26,6 +26,8 @@ export interface ChunkRecord {
   putCount: number;
   /** Body bytes of PUTs of this index the client abandoned (a crashed uploader's partial sends). */
   abortedBytes: number;
+  /** Successful PUTs whose reply the lost_reply_put fault swallowed (each one explains a re-send). */
+  repliesLost: number;
   /** The latest successful PUT: last writer wins (4.4). */
   latest?: StoredChunk;
   /**
@@ -168,7 +170,7 @@ export class UploadSession {
   touch(chunkIndex: number): ChunkRecord {
     let record = this.chunks.get(chunkIndex);
     if (!record) {
-      record = { status: 'pending', updatedAtMs: this.createdAtMs, putCount: 0, abortedBytes: 0 };
+      record = { status: 'pending', updatedAtMs: this.createdAtMs, putCount: 0, abortedBytes: 0, repliesLost: 0 };
       this.chunks.set(chunkIndex, record);
     }
     return record;

@@ -66,7 +66,7 @@ describe('lost replies', () => {
     const data = bytes(CHUNK, 5);
     expect(await outcome(() => put(upload_urls[0]!.url, data))).toBe('no reply');
     const view = await emu.sessionView(session.upload_id);
-    expect(view?.chunks[0]).toMatchObject({ index: 1, put_count: 1, stored_etag: md5(data) });
+    expect(view?.chunks[0]).toMatchObject({ index: 1, put_count: 1, replies_lost: 1, stored_etag: md5(data) });
     expect((await emu.counters()).faults_injected.lost_reply_put).toBe(1);
   });
 
