@@ -24,6 +24,11 @@ export interface ApiProxy {
    * `release()`: the request is provably in flight (sent in part) while a test acts.
    */
   holdRequestBody(method: string, path: string, afterBytes: number): HeldRequest;
+  /**
+   * The next request matching method and path reaches the server, whose answer is then held
+   * until `release()`: the server has acted, the caller has not heard (e.g. while it is killed).
+   */
+  holdResponse(method: string, path: string): HeldResponse;
   /** Requests whose response was dropped so far. */
   dropped(): number;
   close(): Promise<void>;
@@ -35,16 +40,25 @@ export interface HeldRequest {
   release(): void;
 }
 
+export interface HeldResponse {
+  /** Resolves once the server has answered (and the answer is held). */
+  answered: Promise<void>;
+  release(): void;
+}
+
 export async function startApiProxy(options: ApiProxyOptions): Promise<ApiProxy> {
   const target = new URL(options.target);
   const drops: Array<{ method: string; path: string; count: number }> = [];
   let droppedCount = 0;
   let throttleBps = 0;
   const holds: Array<{ method: string; path: string; gate: Gate }> = [];
+  const heldAnswers: Array<{ method: string; path: string; answered: () => void; released: Promise<void> }> = [];
 
   const server = http.createServer((req, res) => {
     const drop = drops.find((d) => d.count > 0 && d.method === req.method && req.url?.split('?')[0]?.endsWith(d.path));
     if (drop) drop.count--;
+    const heldAt = heldAnswers.findIndex((h) => h.method === req.method && req.url?.split('?')[0]?.endsWith(h.path));
+    const heldAnswer = heldAt >= 0 ? heldAnswers.splice(heldAt, 1)[0] : undefined;
     const upstream = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -57,8 +71,14 @@ export async function startApiProxy(options: ApiProxyOptions): Promise<ApiProxy>
           });
           return;
         }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        const forward = () => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        };
+        if (!heldAnswer) return forward();
+        answer.pause();
+        heldAnswer.answered();
+        void heldAnswer.released.then(() => (res.destroyed ? answer.resume() : forward()));
       },
     );
     upstream.on('error', () => res.destroy());
@@ -83,6 +103,14 @@ export async function startApiProxy(options: ApiProxyOptions): Promise<ApiProxy>
       const gate = new Gate(afterBytes);
       holds.push({ method, path, gate });
       return { reached: gate.reached, release: () => gate.release() };
+    },
+    holdResponse(method, path) {
+      let answered!: () => void;
+      let release!: () => void;
+      const answeredPromise = new Promise<void>((resolve) => (answered = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      heldAnswers.push({ method, path, answered, released });
+      return { answered: answeredPromise, release };
     },
     dropped: () => droppedCount,
     async close() {

@@ -10,7 +10,7 @@ import { UploadClient, UploadFailedError } from '../../src/client';
 import { CREATE_TOKEN_KEY } from '../../src/domain/create-token';
 import type { UploadResult } from '../../src/domain/types';
 import { startApiProxy, type ApiProxy } from '../support/api-proxy';
-import { makeFile, startStack, type Stack } from '../support/harness';
+import { makeFile, startStack, type InProcessWorker, type Stack } from '../support/harness';
 
 const CHUNK = 16 * 1024;
 const MIB = 1024 * 1024;
@@ -19,12 +19,13 @@ describe('exactly one session and one asset per upload', () => {
   let stack: Stack;
   let client: UploadClient;
   let proxy: ApiProxy;
+  let worker: InProcessWorker;
 
   beforeAll(async () => {
     stack = await startStack({ emulator: { chunkSizeBytes: CHUNK, assetReadyDelayMs: 10 } });
     // The only worker talks to TwelveLabs through a proxy that can hold a request body.
     proxy = await startApiProxy({ target: stack.emulator.baseUrl });
-    await stack.startWorker({ twelveLabsBaseUrl: proxy.baseUrl });
+    worker = await stack.startWorker({ twelveLabsBaseUrl: proxy.baseUrl });
     client = new UploadClient(stack.temporal, { taskQueue: stack.taskQueue });
   });
   afterAll(async () => {
@@ -126,4 +127,23 @@ describe('exactly one session and one asset per upload', () => {
       expect((await stack.api.listAssets({ filename: name })).items).toEqual([]);
     });
   }
+
+  it('after a worker is killed while the direct-create answer is on its way, the retry adopts that asset', async () => {
+    // One worker process, talking through the proxy; the in-process worker steps aside.
+    await worker.stop();
+    const doomed = await stack.spawnWorker({ TWELVELABS_BASE_URL: proxy.baseUrl });
+    const file = await makeFile(stack.dir, 'killed-mid-create.mp4', 256 * 1024);
+    const held = proxy.holdResponse('POST', '/assets');
+    const { outcome } = await upload(file.path);
+    await held.answered; // TwelveLabs has made the asset; the worker has not heard
+    await doomed.kill('SIGKILL');
+    held.release();
+    worker = await stack.startWorker({ twelveLabsBaseUrl: proxy.baseUrl });
+    const result = await outcome; // the activity's retry runs here after its heartbeat timeout
+
+    expect(result.reconciled).toBe(true);
+    const created = await createdNamed('killed-mid-create.mp4');
+    expect(created.map((c) => c.asset_id)).toEqual([result.assetId]);
+    expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: 256 * 1024, sha256: file.sha256 });
+  });
 });
