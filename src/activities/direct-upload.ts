@@ -11,7 +11,7 @@ import type { AllowedRoots } from '../security/file-roots';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { TwelveLabsApiError } from '../twelvelabs/errors';
 import type { AssetMethod, UserMetadata } from '../twelvelabs/wire';
-import { createFailure, toActivityFailure } from './failures';
+import { createFailure } from './failures';
 import { assetsCarryingToken, CREATE_SEARCH_MARGIN_MS, deleteOrphanAsset } from './own-assets';
 import { rejectIfSourceChanged, type SentSource } from './source-after-send';
 import { assertUnchanged, openSource } from './source';
@@ -123,8 +123,6 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
         // Checked after the bytes are sent: an edit during the request is caught here.
         await rejectIfSourceChanged(client, source, asset.id, handle);
         return { assetId: asset.id, status: asset.status, reconciled: false };
-      } catch (err) {
-        throw toActivityFailure(err);
       } finally {
         clearInterval(timer);
         await handle.close().catch(() => undefined);
