@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FormData, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnEmulator } from '../../scripts/bench/emulator-process';
 import type { RunningEmulator } from '../../src/emulator';
 import { admin, bytes, call, createSession, KEY, report, sha256, start, uploadChunk } from './support';
 
@@ -67,4 +68,44 @@ describe('a restart on the same data dir', () => {
     await fresh.close();
     fs.rmSync(fresh.dataDir, { recursive: true, force: true });
   });
+
+  it('keeps what it acknowledged when its process is killed with SIGKILL and started again (npm run emulator --data-dir)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-emulator-killed-'));
+    try {
+      const first = await spawnEmulator({ apiKey: KEY, dataDir: dir });
+      const created = await request(`${first.baseUrl}/assets/multipart-uploads`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ filename: 'killed.mp4', type: 'video', total_size: 3 * CHUNK }),
+      });
+      expect(created.statusCode).toBe(201);
+      const session = (await created.body.json()) as { upload_id: string; asset_id: string };
+      process.kill(first.pid, 'SIGKILL'); // no clean stop: only what was saved before the 201 survives
+      await waitUntilGone(first.pid);
+
+      const second = await spawnEmulator({ apiKey: KEY, dataDir: dir });
+      try {
+        const status = await request(`${second.baseUrl}/assets/multipart-uploads/${session.upload_id}`, { headers: { 'x-api-key': KEY } });
+        expect(status.statusCode).toBe(200);
+        expect(await status.body.json()).toMatchObject({ upload_id: session.upload_id, status: 'active' });
+        const asset = await request(`${second.baseUrl}/assets/${session.asset_id}`, { headers: { 'x-api-key': KEY } });
+        expect(await asset.body.json()).toMatchObject({ _id: session.asset_id, filename: 'killed.mp4', status: 'processing' });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+async function waitUntilGone(pid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
