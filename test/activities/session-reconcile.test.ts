@@ -31,7 +31,7 @@ describe('reconcileSession', () => {
   it('adopts the one session created with the asset carrying the token', async () => {
     const mine = await createWithToken('adopt.mp4', 5 * CHUNK, 'run:a/activity:1');
     await createWithToken('adopt.mp4', 6 * CHUNK, 'run:other/activity:1'); // same name, other size
-    const reconciled = await env.run(reconcileSession, client, { filename: 'adopt.mp4', token: 'run:a/activity:1', totalSizeBytes: 5 * CHUNK });
+    const reconciled: ReconciledSession = await env.run(reconcileSession, client, { filename: 'adopt.mp4', token: 'run:a/activity:1', totalSizeBytes: 5 * CHUNK });
 
     expect(reconciled.adopted).toMatchObject({ assetId: mine.assetId, session: { uploadId: mine.uploadId, chunkSizeBytes: CHUNK, totalChunks: 5 } });
     expect(reconciled.orphansDeleted).toEqual([]);
@@ -47,7 +47,7 @@ describe('reconcileSession', () => {
   it('does not guess between two sessions of the same size and second: it deletes its own asset, failing its session', async () => {
     const mine = await createWithToken('ambiguous.mp4', 7 * CHUNK, 'run:c/activity:1');
     const theirs = await createWithToken('ambiguous.mp4', 7 * CHUNK, 'run:d/activity:1');
-    const reconciled = await env.run(reconcileSession, client, { filename: 'ambiguous.mp4', token: 'run:c/activity:1', totalSizeBytes: 7 * CHUNK });
+    const reconciled: ReconciledSession = await env.run(reconcileSession, client, { filename: 'ambiguous.mp4', token: 'run:c/activity:1', totalSizeBytes: 7 * CHUNK });
 
     expect(reconciled.adopted).toBeUndefined();
     expect(reconciled.orphansDeleted).toEqual([mine.assetId]);
