@@ -5,7 +5,7 @@
 
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcileSession } from '../../src/activities/session-reconcile';
+import { reconcileSession, type ReconciledSession } from '../../src/activities/session-reconcile';
 import { CREATE_TOKEN_KEY } from '../../src/domain/create-token';
 import type { RunningEmulator } from '../../src/emulator';
 import { TwelveLabsClient } from '../../src/twelvelabs/client';
