@@ -1,13 +1,25 @@
 // The two chaos runs: the full one of `npm run chaos` and the short one `npm test` runs.
 
 import path from 'node:path';
+import { lostRepliesEverywhere } from '../../src/emulator';
 import { MIB } from '../../src/twelvelabs/limits';
 import type { ChaosOptions } from './run-chaos';
 
 const MB = 1e6;
 
-/** The faults of the issue: 5% of chunk PUTs answer 5xx, 2% reset mid-body, 1% URLs rejected, 429 and 5xx on the API. */
+/**
+ * The faults of the issues: 5% of chunk PUTs answer 5xx, 2% reset mid-body, 1% URLs rejected, 429
+ * and 5xx on the API; and lost replies (applied, never answered) on every endpoint: 2% of each,
+ * and 30% of the rare calls (creates, deletes, metadata) so that they are lost in every run too.
+ */
 export const CHAOS_FAULTS = {
+  ...lostRepliesEverywhere(0.02),
+  lost_reply_m1: 0.3,
+  lost_reply_a1: 0.3,
+  lost_reply_a4: 0.3,
+  lost_reply_a5: 0.3,
+  lost_reply_a6: 0.3,
+  lost_reply_a7: 0.3,
   put_500: 0.025,
   put_503: 0.025,
   put_reset: 0.02,

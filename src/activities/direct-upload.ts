@@ -2,14 +2,18 @@
 // TwelveLabs fetches itself, and the reconciliation that follows an ambiguous attempt. A1 is not
 // idempotent (every call makes an asset), so a failure that leaves the outcome open is never
 // retried here: createFailure() turns it into CreateOutcomeUnknown and the workflow first looks
-// for the asset with findCreatedAsset.
+// for the asset with findCreatedAsset. Every create carries this upload's create token
+// (domain/create-token.ts): that, not the name, is how the asset is recognised as ours.
 
 import { Context } from '@temporalio/activity';
+import { CREATE_TOKEN_KEY, uploadRunToken, withCreateToken } from '../domain/create-token';
 import type { AllowedRoots } from '../security/file-roots';
 import type { TwelveLabsClient } from '../twelvelabs/client';
-import { timestampToEpochMs } from '../twelvelabs/timestamps';
-import type { AssetDetail, UserMetadata } from '../twelvelabs/wire';
+import { TwelveLabsApiError } from '../twelvelabs/errors';
+import type { AssetMethod, UserMetadata } from '../twelvelabs/wire';
 import { createFailure } from './failures';
+import { assetsCarryingToken, CREATE_SEARCH_MARGIN_MS, deleteOrphanAsset } from './own-assets';
+import { rejectIfSourceChanged, type SentSource } from './source-after-send';
 import { assertUnchanged, openSource } from './source';
 
 interface CreateCommon {
@@ -17,6 +21,8 @@ interface CreateCommon {
   enableHls?: boolean;
   enableThumbnail?: boolean;
   userMetadata?: UserMetadata;
+  /** This upload's create token; absent only in histories recorded before tokens (then: the run's). */
+  createToken?: string;
 }
 
 export interface UploadDirectInput extends CreateCommon {
@@ -38,47 +44,85 @@ export interface DirectUploadHeartbeat {
 export interface CreatedAsset {
   assetId: string;
   status: string;
+  /** The asset an earlier attempt made (its answer was lost), adopted instead of created. */
+  reconciled?: boolean;
+  /** Further assets of this upload's creates that were deleted (only one is kept). */
+  orphansDeleted?: string[];
 }
 
 export interface FindCreatedAssetInput {
   filename: string;
-  /** Only assets created at or after this instant (epoch ms) count. */
+  /** Only assets created at or after this instant (epoch ms) count: it keeps the list walk short. */
   createdSinceMs: number;
-  /** When known, an asset that reports a different size is not ours. */
+  /** Recorded histories only; the token decides. */
   sizeBytes?: number;
+  /** The upload's create token; without one nothing is adopted (a name is not an identity). */
+  createToken?: string;
+  /** For a local file, what was sent: an asset of a file that changed since is deleted (SourceChanged). */
+  source?: SentSource;
 }
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 
 export function directUploadActivities(client: TwelveLabsClient, roots: AllowedRoots) {
+  /**
+   * Adopts the newest asset carrying the token and deletes any other (a create that answered
+   * after an earlier one whose answer was lost). Undefined when there is none.
+   */
+  const adoptOwnAsset = async (input: { filename: string; token: string; createdSinceMs: number; methods: AssetMethod[]; source?: SentSource }) => {
+    const found = (await assetsCarryingToken(client, input)).filter((a) => a.method === undefined || input.methods.includes(a.method));
+    const [newest, ...older] = found;
+    if (!newest) return undefined;
+    for (const orphan of older) await deleteOrphanAsset(client, orphan.id, 'another create of the same upload made it');
+    if (input.source) await rejectIfSourceChanged(client, input.source, newest.id);
+    return { assetId: newest.id, status: newest.status, reconciled: true, orphansDeleted: older.map((a) => a.id) } satisfies CreatedAsset;
+  };
+
   return {
     async uploadDirect(input: UploadDirectInput): Promise<CreatedAsset> {
       const ctx = Context.current();
+      const token = input.createToken ?? runToken(ctx);
+      const source: SentSource = { path: input.path, sizeBytes: input.sourceSizeBytes, mtimeMs: input.sourceMtimeMs };
+      if (ctx.info.attempt > 1) {
+        // A worker lost mid-request (heartbeat timeout) may have sent every byte: that asset is ours.
+        const earlier = await adoptOwnAsset({
+          filename: input.filename,
+          token,
+          createdSinceMs: ctx.info.scheduledTimestampMs - CREATE_SEARCH_MARGIN_MS,
+          methods: ['direct'],
+          source,
+        });
+        if (earlier) return earlier;
+      }
       // Opened under the allowed roots and checked on the open file; the client reads this handle.
       const handle = await openSource(input.path, roots);
       let bytesSent = 0;
       const timer = setInterval(() => ctx.heartbeat({ bytesSent } satisfies DirectUploadHeartbeat), HEARTBEAT_INTERVAL_MS);
       try {
         const stat = await handle.stat();
-        const expected = { sizeBytes: input.sourceSizeBytes, mtimeMs: input.sourceMtimeMs };
-        assertUnchanged(input.path, expected, { sizeBytes: stat.size, mtimeMs: Math.floor(stat.mtimeMs) });
-        const asset = await client.createAsset(
-          {
-            method: 'direct',
-            filePath: input.path,
-            handle,
-            filename: input.filename,
-            enableHls: input.enableHls,
-            enableThumbnail: input.enableThumbnail,
-            userMetadata: input.userMetadata,
-          },
-          { signal: ctx.cancellationSignal, onUploadProgress: (n) => (bytesSent = n) },
-        );
+        assertUnchanged(input.path, source, { sizeBytes: stat.size, mtimeMs: Math.floor(stat.mtimeMs) });
+        let asset;
+        try {
+          asset = await client.createAsset(
+            {
+              method: 'direct',
+              filePath: input.path,
+              handle,
+              filename: input.filename,
+              enableHls: input.enableHls,
+              enableThumbnail: input.enableThumbnail,
+              userMetadata: withCreateToken(input.userMetadata, token),
+            },
+            { signal: ctx.cancellationSignal, onUploadProgress: (n) => (bytesSent = n) },
+          );
+        } catch (err) {
+          if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+          throw createFailure(err);
+        }
         ctx.heartbeat({ bytesSent: input.sourceSizeBytes } satisfies DirectUploadHeartbeat);
-        return { assetId: asset.id, status: asset.status };
-      } catch (err) {
-        if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-        throw createFailure(err);
+        // Checked after the bytes are sent: an edit during the request is caught here.
+        await rejectIfSourceChanged(client, source, asset.id, handle);
+        return { assetId: asset.id, status: asset.status, reconciled: false };
       } finally {
         clearInterval(timer);
         await handle.close().catch(() => undefined);
@@ -87,6 +131,16 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
 
     async createAssetFromUrl(input: CreateFromUrlInput): Promise<CreatedAsset> {
       const ctx = Context.current();
+      const token = input.createToken ?? runToken(ctx);
+      if (ctx.info.attempt > 1) {
+        const earlier = await adoptOwnAsset({
+          filename: input.filename,
+          token,
+          createdSinceMs: ctx.info.scheduledTimestampMs - CREATE_SEARCH_MARGIN_MS,
+          methods: ['url'],
+        });
+        if (earlier) return earlier;
+      }
       try {
         const asset = await client.createAsset(
           {
@@ -95,11 +149,11 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
             filename: input.filename,
             enableHls: input.enableHls,
             enableThumbnail: input.enableThumbnail,
-            userMetadata: input.userMetadata,
+            userMetadata: withCreateToken(input.userMetadata, token),
           },
           { signal: ctx.cancellationSignal },
         );
-        return { assetId: asset.id, status: asset.status };
+        return { assetId: asset.id, status: asset.status, reconciled: false };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
         throw createFailure(err);
@@ -107,24 +161,36 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
     },
 
     /**
-     * The asset an ambiguous create may have made: the newest asset with exactly this filename
-     * created since the attempt began. (A2 filters by filename substring; the list is newest
-     * first, so the walk stops at the first older asset.) Two uploads of the same name in the
-     * same minutes could be confused; the size check narrows it once the API reports a size.
+     * The asset an ambiguous create of this upload made: the newest asset carrying its create
+     * token (A2 filtered by filename keeps the walk short; the list is newest first, so it stops
+     * at the first asset older than the attempt). Another upload's asset of the same name and
+     * size is never taken. For a local file, an asset of a file that changed since is deleted.
      */
     async findCreatedAsset(input: FindCreatedAssetInput): Promise<CreatedAsset | undefined> {
-      for await (const asset of client.iterateAssets({ filename: input.filename })) {
-        const createdAtMs = asset.createdAt ? timestampToEpochMs(asset.createdAt) : undefined;
-        if (createdAtMs !== undefined && createdAtMs < input.createdSinceMs) break;
-        if (isCandidate(asset, input)) return { assetId: asset.id, status: asset.status };
+      if (input.createToken === undefined) return undefined;
+      return adoptOwnAsset({
+        filename: input.filename,
+        token: input.createToken,
+        createdSinceMs: input.createdSinceMs,
+        methods: input.source ? ['direct'] : ['url'],
+        ...(input.source ? { source: input.source } : {}),
+      });
+    },
+
+    /**
+     * Removes the create token from the asset the upload kept (A5: null deletes one key, the
+     * user's own metadata stays). An asset already deleted has no token left to remove.
+     */
+    async clearCreateToken(input: { assetId: string }): Promise<void> {
+      try {
+        await client.updateUserMetadata(input.assetId, { [CREATE_TOKEN_KEY]: null });
+      } catch (err) {
+        if (!(err instanceof TwelveLabsApiError && err.kind === 'http' && err.status === 404)) throw err;
       }
-      return undefined;
     },
   };
 }
 
-function isCandidate(asset: AssetDetail, input: FindCreatedAssetInput): boolean {
-  if (asset.filename !== input.filename) return false;
-  if (input.sizeBytes !== undefined && asset.sizeBytes !== undefined && asset.sizeBytes !== input.sizeBytes) return false;
-  return asset.method === undefined || asset.method === 'direct' || asset.method === 'url';
+function runToken(ctx: Context): string {
+  return uploadRunToken(ctx.info.workflowExecution?.runId ?? ctx.info.activityId);
 }

@@ -1,15 +1,24 @@
 // Session activities: create a multipart session (after checking the source), and read its
 // status with every page of chunk states.
 
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
+import { sessionActivityToken, withCreateToken } from '../domain/create-token';
 import { timestampToEpochMs } from '../twelvelabs/timestamps';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import type { MediaType, SessionStatus, UserMetadata } from '../twelvelabs/wire';
-import { MAX_PAGE_LIMIT } from '../twelvelabs/limits';
+import { MAX_PAGE_LIMIT, SESSION_TTL_MS } from '../twelvelabs/limits';
 import { FailureType, type PresignedUrl, type SessionInfo } from '../domain/types';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { AllowedRoots } from '../security/file-roots';
-import { inspectSource } from './source';
+import { CREATE_SEARCH_MARGIN_MS } from './own-assets';
+import { reconcileSession } from './session-reconcile';
+import { inspectSource, type SourceIdentity } from './source';
+
+/**
+ * The chunk PUT headers of an adopted session. Only M1's lost answer carried the real ones; these
+ * are the headers both official SDK wrappers always send (contract 9.3), and the emulator's default.
+ */
+export const ADOPTED_UPLOAD_HEADERS: Readonly<Record<string, string>> = { 'Content-Type': 'application/octet-stream' };
 
 export interface CreateSessionInput {
   path: string;
@@ -22,8 +31,17 @@ export interface CreateSessionInput {
 
 export interface CreateSessionResult {
   session: SessionInfo;
-  /** The initial URL set (may not cover every chunk). */
+  /** The initial URL set (may not cover every chunk; empty for an adopted session). */
   urls: PresignedUrl[];
+  /** The session is the one an earlier attempt created (its answer was lost), not a new one. */
+  reconciled?: boolean;
+  /**
+   * Sessions TwelveLabs created for this call: 1, plus any earlier attempt's session that could
+   * not be adopted (its asset was deleted, see orphanAssetsDeleted).
+   */
+  sessionsCreated?: number;
+  /** Assets of earlier attempts that could not be adopted and were deleted. */
+  orphanAssetsDeleted?: string[];
 }
 
 export interface PollStatusInput {
@@ -44,38 +62,68 @@ export interface PollStatusResult {
 
 export function sessionActivities(client: TwelveLabsClient, roots: AllowedRoots) {
   return {
+    /**
+     * M1, exactly once per activity: every attempt carries the same create token (run id and
+     * activity id), and an attempt after the first adopts the session an earlier one created
+     * before creating anything (session-reconcile.ts).
+     */
     async createSession(input: CreateSessionInput): Promise<CreateSessionResult> {
+      const info = Context.current().info;
       const source = await inspectSource(input.path, roots);
+      // Retries of one activity execution share its run id and activity id (standalone: its id only).
+      const token = sessionActivityToken(info.workflowExecution?.runId ?? 'standalone', info.activityId);
+      let orphanAssetsDeleted: string[] = [];
+      if (info.attempt > 1) {
+        const earlier = await reconcileSession(client, {
+          filename: input.filename,
+          token,
+          totalSizeBytes: source.sizeBytes,
+          createdSinceMs: info.scheduledTimestampMs - CREATE_SEARCH_MARGIN_MS,
+        });
+        orphanAssetsDeleted = earlier.orphansDeleted;
+        if (earlier.adopted) {
+          const { assetId, session } = earlier.adopted;
+          log.warn('adopted the session an earlier attempt created (its answer was lost)', { uploadId: session.uploadId, assetId });
+          checkGeometry(session.uploadId, source.sizeBytes, session.chunkSizeBytes, session.totalChunks);
+          return {
+            session: sessionInfo(source, {
+              uploadId: session.uploadId,
+              assetId,
+              chunkSizeBytes: session.chunkSizeBytes,
+              totalChunks: session.totalChunks,
+              uploadHeaders: { ...ADOPTED_UPLOAD_HEADERS },
+              expiresAtMs: session.expiresAt ? timestampToEpochMs(session.expiresAt) : info.scheduledTimestampMs + SESSION_TTL_MS,
+            }),
+            urls: [],
+            reconciled: true,
+            sessionsCreated: 1 + orphanAssetsDeleted.length,
+            orphanAssetsDeleted,
+          };
+        }
+      }
       const created = await client.createMultipartUpload({
         filename: input.filename,
         type: input.mediaType,
         totalSizeBytes: source.sizeBytes,
         enableHls: input.enableHls,
         enableThumbnail: input.enableThumbnail,
-        userMetadata: input.userMetadata,
+        userMetadata: withCreateToken(input.userMetadata, token),
       });
-      const expectedChunks = Math.ceil(source.sizeBytes / created.chunkSizeBytes);
-      if (created.totalChunks !== expectedChunks) {
-        throw ApplicationFailure.create({
-          type: FailureType.InvalidApiResponse,
-          message: `session ${created.uploadId}: total_chunks ${created.totalChunks} does not match ceil(${source.sizeBytes} / ${created.chunkSizeBytes}) = ${expectedChunks}`,
-          nonRetryable: true,
-        });
-      }
+      checkGeometry(created.uploadId, source.sizeBytes, created.chunkSizeBytes, created.totalChunks);
       log.info('multipart session created', { uploadId: created.uploadId, assetId: created.assetId, totalChunks: created.totalChunks });
       return {
-        session: {
+        session: sessionInfo(source, {
           uploadId: created.uploadId,
           assetId: created.assetId,
-          chunkSize: created.chunkSizeBytes,
+          chunkSizeBytes: created.chunkSizeBytes,
           totalChunks: created.totalChunks,
-          totalSize: source.sizeBytes,
           uploadHeaders: created.uploadHeaders,
           expiresAtMs: timestampToEpochMs(created.expiresAt),
-          sourceSizeBytes: source.sizeBytes,
-          sourceMtimeMs: source.mtimeMs,
-        },
+        }),
         urls: created.uploadUrls.map((u) => ({ chunkIndex: u.chunkIndex, url: u.url, urlExpiresAtMs: timestampToEpochMs(u.expiresAt) })),
+        reconciled: false,
+        sessionsCreated: 1 + orphanAssetsDeleted.length,
+        orphanAssetsDeleted,
       };
     },
 
@@ -106,5 +154,34 @@ export function sessionActivities(client: TwelveLabsClient, roots: AllowedRoots)
         failedChunks: failed.sort((a, b) => a - b),
       };
     },
+  };
+}
+
+/** Contract 2.2: a session whose chunk count does not fit its size cannot be uploaded. */
+function checkGeometry(uploadId: string, sizeBytes: number, chunkSizeBytes: number, totalChunks: number): void {
+  const expectedChunks = Math.ceil(sizeBytes / chunkSizeBytes);
+  if (totalChunks !== expectedChunks) {
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidApiResponse,
+      message: `session ${uploadId}: total_chunks ${totalChunks} does not match ceil(${sizeBytes} / ${chunkSizeBytes}) = ${expectedChunks}`,
+      nonRetryable: true,
+    });
+  }
+}
+
+function sessionInfo(
+  source: SourceIdentity,
+  session: { uploadId: string; assetId: string; chunkSizeBytes: number; totalChunks: number; uploadHeaders: Record<string, string>; expiresAtMs: number },
+): SessionInfo {
+  return {
+    uploadId: session.uploadId,
+    assetId: session.assetId,
+    chunkSize: session.chunkSizeBytes,
+    totalChunks: session.totalChunks,
+    totalSize: source.sizeBytes,
+    uploadHeaders: session.uploadHeaders,
+    expiresAtMs: session.expiresAtMs,
+    sourceSizeBytes: source.sizeBytes,
+    sourceMtimeMs: source.mtimeMs,
   };
 }

@@ -289,6 +289,11 @@ export interface UploadResult {
   assetStatus: string;
   /** An ambiguous create was settled by adopting the asset it had created. */
   reconciled: boolean;
+  /**
+   * Assets TwelveLabs created for this upload (1 unless a create had to be repeated; orphans that
+   * were deleted count). Multipart: one per session. Absent in results from before it existed.
+   */
+  assetsCreated?: number;
   multipart?: MultipartUploadResult;
   startedAt: string;
   completedAt: string;

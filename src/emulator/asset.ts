@@ -29,6 +29,17 @@ export interface AssetInit {
 
 export type AssetState = 'processing' | 'ready' | 'failed';
 
+/** What a restart from the data dir needs of an asset (state-file.ts). */
+export interface AssetSnapshot {
+  init: AssetInit;
+  userMetadata: UserMetadata;
+  referenced: boolean;
+  receivedAtMs?: number;
+  object?: StoredObject;
+  failureMessage?: string;
+  validationError?: string;
+}
+
 export class AssetRecord {
   readonly id: string;
   readonly apiKey: string;
@@ -53,7 +64,10 @@ export class AssetRecord {
   /** Set when validation is to fail (fault asset_failed): the asset turns `failed` instead of `ready`. */
   validationError: string | undefined;
 
+  private readonly init: AssetInit;
+
   constructor(init: AssetInit) {
+    this.init = { ...init };
     this.id = init.id;
     this.apiKey = init.apiKey;
     this.method = init.method;
@@ -66,6 +80,30 @@ export class AssetRecord {
     this.enableHls = init.enableHls;
     this.enableThumbnail = init.enableThumbnail;
     this.uploadId = init.uploadId;
+  }
+
+  toSnapshot(): AssetSnapshot {
+    const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : { [key]: value });
+    return {
+      init: { ...this.init },
+      userMetadata: { ...this.userMetadata },
+      referenced: this.referenced,
+      ...optional('receivedAtMs', this.receivedAtMs),
+      ...optional('object', this.object),
+      ...optional('failureMessage', this.failureMessage),
+      ...optional('validationError', this.validationError),
+    };
+  }
+
+  static fromSnapshot(snapshot: AssetSnapshot): AssetRecord {
+    const asset = new AssetRecord(snapshot.init);
+    asset.userMetadata = { ...snapshot.userMetadata };
+    asset.referenced = snapshot.referenced;
+    asset.receivedAtMs = snapshot.receivedAtMs;
+    asset.object = snapshot.object;
+    asset.failureMessage = snapshot.failureMessage;
+    asset.validationError = snapshot.validationError;
+    return asset;
   }
 
   /** Every byte is in; processing ends after the ready delay, with `validationError` if given. */

@@ -3,7 +3,8 @@
 // delay read this clock; nothing schedules timers on it, state is re-evaluated on access (2.6).
 
 export class EmulatorClock {
-  private offsetMs = 0;
+  /** How far the clock was advanced (kept across a restart from the data dir). */
+  offsetMs = 0;
 
   nowMs(): number {
     return Date.now() + this.offsetMs;

@@ -23,6 +23,10 @@ export interface CounterSnapshot {
   /** M4 entries counted as duplicates. */
   duplicate_chunks: number;
   sessions_created: number;
+  /** Assets made by M1 (with its session) and A1, whatever became of them. */
+  assets_created: number;
+  /** Assets removed by A4. */
+  assets_deleted: number;
   /** M5 requests that minted URLs. */
   presigned_url_requests: number;
   /** URLs minted by M1 and M5 together. */
@@ -51,6 +55,8 @@ export class EmulatorCounters {
       reports: 0,
       duplicate_chunks: 0,
       sessions_created: 0,
+      assets_created: 0,
+      assets_deleted: 0,
       presigned_url_requests: 0,
       presigned_urls_minted: 0,
       requests_by_endpoint: {},
@@ -77,5 +83,15 @@ export class EmulatorCounters {
 
   reset(): void {
     this.values = EmulatorCounters.zero();
+  }
+
+  /** For a restart from the data dir: the counts go on where they were. */
+  restore(values: Omit<CounterSnapshot, 'faults_injected'>): void {
+    this.values = { ...EmulatorCounters.zero(), ...structuredClone(values) };
+  }
+
+  /** The counts without the fault tallies (which live in the injector). */
+  current(): Omit<CounterSnapshot, 'faults_injected'> {
+    return structuredClone(this.values);
   }
 }

@@ -6,13 +6,15 @@ import type { WirePresignedUrlChunk } from '../twelvelabs/wire';
 import { AssetRecord } from './asset';
 import { EmulatorClock, toWireTimestamp } from './clock';
 import { EmulatorCounters } from './counters';
+import { CreationLedger } from './creation-ledger';
 import { FaultInjector } from './faults';
 import { type Md5Job, Md5WorkerPool } from './md5-workers';
 import { hashFiles, ObjectFiles, unlinkQuietly } from './object-files';
 import type { ResolvedEmulatorOptions } from './options';
 import { RateLimitWindow } from './rate-limit';
 import { UrlSigner } from './presigned-url';
-import type { StoredChunk, UploadSession } from './upload-session';
+import { type EmulatorSnapshot, StateFile } from './state-file';
+import { type StoredChunk, UploadSession } from './upload-session';
 import { WanLink } from './wan-link';
 
 /** Where assembled objects are served (9.33); also the M4 `url`. */
@@ -21,6 +23,8 @@ export const ASSET_BUCKET_PATH = '/tl-assets';
 export class EmulatorState {
   readonly clock = new EmulatorClock();
   readonly counters = new EmulatorCounters();
+  /** Every asset and session ever created, deleted or not (GET /_emulator/created). */
+  readonly creations = new CreationLedger();
   readonly faults: FaultInjector;
   readonly signer: UrlSigner;
   readonly wan: WanLink;
@@ -31,15 +35,65 @@ export class EmulatorState {
   private readonly assets = new Map<string, AssetRecord>();
   private sequence = 0;
 
+  /** Set when the emulator keeps its world in its data dir (state-file.ts). */
+  private stateFile: StateFile | undefined;
+
   constructor(
     readonly options: ResolvedEmulatorOptions,
     /** `http://host:port`, the root of every URL handed out. */
     readonly origin: string,
     readonly files: ObjectFiles,
+    /** What the data dir held when the emulator started, if anything. */
+    restored?: EmulatorSnapshot,
   ) {
     this.faults = new FaultInjector(options.faults, options.seed);
-    this.signer = new UrlSigner(origin, options.uploadHeaders);
+    this.signer = new UrlSigner(origin, options.uploadHeaders, restored ? Buffer.from(restored.signingSecret, 'base64') : undefined);
     this.wan = new WanLink(options.wan);
+    if (restored) this.restore(restored);
+  }
+
+  /** From now on every reply to a change waits until the change is saved in `dataDir`. */
+  keepStateIn(dataDir: string): void {
+    this.stateFile = new StateFile(dataDir, () => this.snapshot());
+  }
+
+  /** Resolves once the current state is saved (at once when the emulator keeps none). */
+  saved(): Promise<void> {
+    return this.stateFile?.save() ?? Promise.resolve();
+  }
+
+  get keepsState(): boolean {
+    return this.stateFile !== undefined;
+  }
+
+  snapshot(): EmulatorSnapshot {
+    return {
+      version: 1,
+      signingSecret: this.signer.secret.toString('base64'),
+      clockOffsetMs: this.clock.offsetMs,
+      sequence: this.sequence,
+      sessions: [...this.sessions.values()].map((s) => s.toSnapshot()),
+      assets: [...this.assets.values()].map((a) => a.toSnapshot()),
+      creations: this.creations.list(),
+      counters: this.counters.current(),
+    };
+  }
+
+  private restore(snapshot: EmulatorSnapshot): void {
+    this.clock.offsetMs = snapshot.clockOffsetMs;
+    this.sequence = snapshot.sequence;
+    for (const s of snapshot.sessions) {
+      const session = UploadSession.fromSnapshot(s);
+      this.sessions.set(session.uploadId, session);
+      // A kill during assembly left every chunk reported and the session active: assemble again.
+      if (session.state === 'active' && session.chunksCompleted === session.totalChunks) void this.completeUpload(session);
+    }
+    for (const a of snapshot.assets) {
+      const asset = AssetRecord.fromSnapshot(a);
+      this.assets.set(asset.id, asset);
+    }
+    this.creations.restore(snapshot.creations);
+    this.counters.restore(snapshot.counters);
   }
 
   nowMs(): number {
@@ -66,10 +120,14 @@ export class EmulatorState {
     this.sessions.set(session.uploadId, session);
     this.assets.set(asset.id, asset);
     this.counters.add('sessions_created');
+    this.counters.add('assets_created');
+    this.creations.created(asset);
   }
 
   addAsset(asset: AssetRecord): void {
     this.assets.set(asset.id, asset);
+    this.counters.add('assets_created');
+    this.creations.created(asset);
   }
 
   /** A session with expiry applied (2.6); undefined when unknown. */
@@ -172,6 +230,8 @@ export class EmulatorState {
    */
   deleteAsset(asset: AssetRecord): void {
     this.assets.delete(asset.id);
+    this.counters.add('assets_deleted');
+    this.creations.deleted(asset.id, this.nowMs());
     if (asset.uploadId !== undefined) {
       const session = this.sessions.get(asset.uploadId);
       // Only an active session fails; a completed one simply loses its bytes (its chunk files).

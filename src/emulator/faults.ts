@@ -1,10 +1,14 @@
 // Fault injection: named knobs, their string form for the CLI, and the seeded dice that decide
 // when a fault fires. Faults only ever touch the API and the chunk store, never /_emulator/.
 
+import { LOST_REPLY_DEFAULTS, LOST_REPLY_KNOBS, type LostReplyKnobs } from './lost-reply';
 import { mulberry32 } from './prng';
 
-/** Probabilities are 0..1; the other knobs say their unit in the name. */
-export interface FaultKnobs {
+/**
+ * Probabilities are 0..1; the other knobs say their unit in the name. The `lost_reply_*` knobs
+ * (lost-reply.ts) apply a call and then close the connection without answering.
+ */
+export interface FaultKnobs extends LostReplyKnobs {
   /** Chunk PUT answers 500 InternalError (decided before the body is read). */
   put_500: number;
   /** Chunk PUT answers 503 SlowDown. */
@@ -42,6 +46,7 @@ export const PROBABILITY_KNOBS = [
   'api_5xx',
   'chunk_failed',
   'asset_failed',
+  ...LOST_REPLY_KNOBS,
 ] as const satisfies readonly FaultName[];
 export type ProbabilityKnob = (typeof PROBABILITY_KNOBS)[number];
 
@@ -58,6 +63,7 @@ export const DEFAULT_FAULTS: Readonly<FaultKnobs> = {
   api_5xx: 0,
   chunk_failed: 0,
   asset_failed: 0,
+  ...LOST_REPLY_DEFAULTS,
 };
 
 /** A fault spec or knob object the emulator cannot use; the message names the knob. */
@@ -116,6 +122,8 @@ export class FaultInjector {
   private knobs: FaultKnobs;
   private readonly random: () => number;
   private fired: Partial<Record<ProbabilityKnob, number>> = {};
+  /** Rolls that fire whatever the probability: "lose exactly the next reply" for tests. */
+  private forced: Partial<Record<ProbabilityKnob, number>> = {};
 
   constructor(initial: FaultKnobs, seed: number) {
     this.knobs = { ...initial };
@@ -129,6 +137,7 @@ export class FaultInjector {
   /** Replaces every knob (missing ones fall back to their defaults). */
   replace(knobs: Partial<FaultKnobs>): FaultKnobs {
     this.knobs = validateFaultKnobs({ ...DEFAULT_FAULTS, ...knobs });
+    this.forced = {};
     return this.current();
   }
 
@@ -143,10 +152,23 @@ export class FaultInjector {
    * not consume a random number, so it leaves the seeded sequence of the other knobs unchanged.
    */
   fires(knob: ProbabilityKnob): boolean {
+    const forced = this.forced[knob] ?? 0;
+    if (forced > 0) this.forced[knob] = forced - 1;
     const p = this.knobs[knob];
-    const hit = p >= 1 || (p > 0 && this.random() < p);
+    const hit = forced > 0 || p >= 1 || (p > 0 && this.random() < p);
     if (hit) this.fired[knob] = (this.fired[knob] ?? 0) + 1;
     return hit;
+  }
+
+  /** The next `count` rolls of `knob` fire, without consuming random numbers. */
+  fireNext(knob: ProbabilityKnob, count: number): void {
+    if (!Number.isInteger(count) || count < 0) throw new InvalidFaultSpec(`count must be an integer ≥ 0, got ${String(count)}`);
+    this.forced[knob] = count;
+  }
+
+  /** Whether `knob` can fire at all (a probability above 0, or forced rolls left). */
+  armed(knob: ProbabilityKnob): boolean {
+    return this.knobs[knob] > 0 || (this.forced[knob] ?? 0) > 0;
   }
 
   /** An unweighted draw in [0, 1) from the same seeded stream (e.g. to pick a 5xx flavour). */

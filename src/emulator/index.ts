@@ -9,15 +9,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { API_PREFIX } from '../twelvelabs/wire';
 import type { CounterSnapshot } from './counters';
+import type { CreatedAssetView } from './creation-ledger';
+import { LOST_REPLY_KNOB, type LostReplyEndpoint } from './lost-reply';
 import { EmulatorState } from './emulator-state';
-import type { FaultKnobs } from './faults';
+import type { FaultKnobs, ProbabilityKnob } from './faults';
 import { ObjectFiles, removeQuietly } from './object-files';
 import { type EmulatorOptions, resolveOptions } from './options';
 import { failActiveSession, sessionAdminView, type SessionAdminView } from './routes-admin';
 import { createRequestHandler } from './server';
+import { readSnapshot } from './state-file';
 
 export type { CounterSnapshot } from './counters';
-export { DEFAULT_FAULTS, parseFaultSpec, type FaultKnobs } from './faults';
+export type { CreatedAssetView } from './creation-ledger';
+export { lostRepliesEverywhere, LOST_REPLY_KNOB, type LostReplyEndpoint } from './lost-reply';
+export { DEFAULT_FAULTS, parseFaultSpec, type FaultKnobs, type ProbabilityKnob } from './faults';
 export { DEFAULT_API_KEY, defaultChunkSizeBytes, type EmulatorOptions } from './options';
 export type { SessionAdminView } from './routes-admin';
 
@@ -34,8 +39,14 @@ export interface RunningEmulator {
   /** Replaces every fault knob; knobs not given go back to their defaults, so `{}` turns faults off. */
   setFaults(knobs: Partial<FaultKnobs>): Promise<FaultKnobs>;
   faults(): Promise<FaultKnobs>;
+  /** The next `count` successful replies of `endpoint` (M1…M5, S1, A1, A4…A7) are lost (POST /_emulator/faults/lose-next). */
+  loseNextReplies(endpoint: LostReplyEndpoint, count?: number): Promise<void>;
+  /** The next `count` rolls of a probability knob fire (e.g. `api_5xx`: a failure before the call is applied). */
+  fireNext(knob: ProbabilityKnob, count?: number): Promise<void>;
   counters(): Promise<CounterSnapshot>;
   resetCounters(): Promise<void>;
+  /** Every asset (and its session, for M1) the emulator created, deleted ones included (GET /_emulator/created). */
+  created(): Promise<CreatedAssetView[]>;
   /** Size and SHA-256 of an asset's assembled object; undefined until there is one. */
   objectInfo(assetId: string): Promise<{ size: number; sha256: string } | undefined>;
   /** Moves an active session to `failed` (its asset fails too); throws if it is not active. */
@@ -66,7 +77,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const { port } = server.address() as AddressInfo;
   const origin = resolved.publicOrigin ?? `http://${urlHost(resolved.host)}:${port}`;
-  const state = new EmulatorState(resolved, origin, new ObjectFiles(dataDir));
+  // A data dir of its own (given) is kept across restarts; a temp dir lives as long as the process.
+  const restored = ownsDataDir ? undefined : await readSnapshot(dataDir);
+  const state = new EmulatorState(resolved, origin, new ObjectFiles(dataDir), restored);
+  if (!ownsDataDir) state.keepStateIn(dataDir);
   server.on('request', createRequestHandler(state));
 
   let closing: Promise<void> | undefined;
@@ -76,13 +90,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     dataDir,
     async advanceClock(ms) {
-      return new Date(state.clock.advance(ms)).toISOString();
+      const nowMs = state.clock.advance(ms);
+      await state.saved();
+      return new Date(nowMs).toISOString();
     },
     async setFaults(knobs) {
       return state.faults.replace(knobs);
     },
     async faults() {
       return state.faults.current();
+    },
+    async loseNextReplies(endpoint, count = 1) {
+      state.faults.fireNext(LOST_REPLY_KNOB[endpoint], count);
+    },
+    async fireNext(knob, count = 1) {
+      state.faults.fireNext(knob, count);
     },
     async counters() {
       return state.counters.snapshot(state.faults.firedCounts());
@@ -91,16 +113,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       state.counters.reset();
       state.faults.resetCounts();
     },
+    async created() {
+      return state.creations.list();
+    },
     async objectInfo(assetId) {
       return state.objectInfo(assetId);
     },
     async failSession(uploadId, reason) {
       failActiveSession(state, uploadId, reason);
+      await state.saved();
     },
     async markAssetReferenced(assetId, referenced = true) {
       const asset = state.asset(assetId);
       if (!asset) throw new Error(`markAssetReferenced: no asset ${assetId}`);
       asset.referenced = referenced;
+      await state.saved();
     },
     async sessionView(uploadId) {
       const session = state.session(uploadId);
@@ -111,6 +138,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;
+        await state.saved().catch((error: unknown) => console.error(`emulator: could not save its state in ${dataDir}:`, error));
         await state.close();
         if (ownsDataDir) await removeQuietly(dataDir);
       })();

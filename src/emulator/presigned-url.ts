@@ -41,7 +41,8 @@ export type UrlVerification =
   | { ok: false; reason: 'malformed' | 'signature_mismatch'; message: string };
 
 export class UrlSigner {
-  private readonly secret = randomBytes(32);
+  /** Kept across a restart from the data dir, so URLs minted before it still verify. */
+  readonly secret: Buffer;
   /** Lowercase name → value of every header the PUT must carry (upload_headers, 9.3). */
   private readonly requiredHeaders: ReadonlyMap<string, string>;
 
@@ -49,7 +50,9 @@ export class UrlSigner {
   constructor(
     private readonly origin: string,
     uploadHeaders: Readonly<Record<string, string>>,
+    secret: Buffer = randomBytes(32),
   ) {
+    this.secret = secret;
     this.requiredHeaders = new Map(Object.entries(uploadHeaders).map(([name, value]) => [name.toLowerCase(), value.trim()]));
   }
 

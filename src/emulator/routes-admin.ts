@@ -7,6 +7,7 @@ import { toWireTimestamp } from './clock';
 import type { EmulatorState } from './emulator-state';
 import { InvalidFaultSpec, parseFaultObject } from './faults';
 import { isPlainObject, readJsonBody, sendJson } from './http-io';
+import { isLostReplyEndpoint, LOST_REPLY_KNOB } from './lost-reply';
 import type { UploadSession } from './upload-session';
 
 export const ADMIN_PATH = '/_emulator';
@@ -34,6 +35,8 @@ export interface SessionAdminView {
     put_count: number;
     /** Body bytes of abandoned PUTs of this index. */
     aborted_bytes: number;
+    /** Successful PUTs of this index whose reply was lost on purpose (lost_reply_put). */
+    replies_lost: number;
     stored_size: number | null;
     stored_etag: string | null;
     accepted_etag: string | null;
@@ -61,6 +64,7 @@ export function sessionAdminView(session: UploadSession): SessionAdminView {
       status: record.status,
       put_count: record.putCount,
       aborted_bytes: record.abortedBytes,
+      replies_lost: record.repliesLost ?? 0,
       stored_size: record.latest?.sizeBytes ?? null,
       stored_etag: record.latest?.etag ?? null,
       accepted_etag: record.accepted?.etag ?? null,
@@ -100,6 +104,11 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
   { method: 'GET', pattern: /^\/faults$/, handle: (_req, state) => state.faults.current() },
   { method: 'PUT', pattern: /^\/faults$/, handle: async (req, state) => state.faults.replace(parseFaults(await readJsonBody(req))) },
   { method: 'PATCH', pattern: /^\/faults$/, handle: async (req, state) => state.faults.merge(parseFaults(await readJsonBody(req))) },
+  {
+    method: 'POST',
+    pattern: /^\/faults\/lose-next$/,
+    handle: async (req, state) => loseNextFromBody(state, await readJsonBody(req)),
+  },
   { method: 'GET', pattern: /^\/counters$/, handle: (_req, state) => state.counters.snapshot(state.faults.firedCounts()) },
   {
     method: 'POST',
@@ -110,6 +119,7 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
       return state.counters.snapshot(state.faults.firedCounts());
     },
   },
+  { method: 'GET', pattern: /^\/created$/, handle: (_req, state) => ({ assets: state.creations.list() }) },
   {
     method: 'GET',
     pattern: /^\/objects\/([^/]+)$/,
@@ -181,6 +191,19 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
 function clockView(state: EmulatorState): { now: string; now_ms: number } {
   const nowMs = state.nowMs();
   return { now: new Date(nowMs).toISOString(), now_ms: nowMs };
+}
+
+/** `{"endpoint": "M1", "count": 1}`: the next `count` successful replies of that endpoint are lost. */
+function loseNextFromBody(state: EmulatorState, body: unknown): { endpoint: string; count: number } {
+  const object = isPlainObject(body) ? body : {};
+  const endpoint = typeof object.endpoint === 'string' ? object.endpoint : '';
+  const count = object.count === undefined ? 1 : object.count;
+  if (!isLostReplyEndpoint(endpoint)) {
+    throw adminError(400, `endpoint must be one of ${Object.keys(LOST_REPLY_KNOB).join(', ')}, got '${endpoint}'`);
+  }
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw adminError(400, 'count must be an integer ≥ 0');
+  state.faults.fireNext(LOST_REPLY_KNOB[endpoint], count);
+  return { endpoint, count };
 }
 
 function parseFaults(body: unknown) {

@@ -10,12 +10,14 @@ import { ApiError, apiKeyInvalid, apiNotAllowed } from './api-error';
 import type { ApiRoute } from './api-route';
 import { ASSET_BUCKET_PATH, type EmulatorState } from './emulator-state';
 import { sendJson } from './http-io';
+import { armLostReply, isLostReplyEndpoint, LOST_REPLY_KNOB } from './lost-reply';
 import { UPLOAD_BUCKET_PATH } from './presigned-url';
 import { ADMIN_PATH, handleAdmin } from './routes-admin';
 import { ASSET_ROUTES } from './routes-assets';
 import { MULTIPART_ROUTES } from './routes-multipart';
 import { handleChunkPut, handleObjectGet } from './routes-store';
 import { sendS3Error } from './s3-error';
+import { replyAfterSave } from './state-file';
 
 /** The multipart routes come first: `/assets/multipart-uploads` would also match `/assets/{id}`. */
 const API_ROUTES: readonly ApiRoute[] = [...MULTIPART_ROUTES, ...ASSET_ROUTES];
@@ -46,7 +48,10 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, sta
   if (under(API_PREFIX)) return handleApi(req, res, url, state);
   if (under(UPLOAD_BUCKET_PATH)) return handleStore(req, res, url, state);
   if (under(ASSET_BUCKET_PATH) && (req.method === 'GET' || req.method === 'HEAD')) return handleObjectGet(res, url, state);
-  if (under(ADMIN_PATH)) return handleAdmin(req, res, url, state);
+  if (under(ADMIN_PATH)) {
+    persistBeforeReply(req, res, state);
+    return handleAdmin(req, res, url, state);
+  }
   sendJson(res, 404, { code: 'not_found', message: `Nothing is served at ${path}.` });
 }
 
@@ -55,7 +60,37 @@ async function handleStore(req: IncomingMessage, res: ServerResponse, url: URL, 
     sendS3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
     return;
   }
+  armLostReplyFault(res, state, 'S1', () => noteLostPutReply(state, url));
+  // Chunk PUTs are saved right after their reply, not before it: waiting would slow the store
+  // by half at hundreds of PUTs a second. A kill in those milliseconds forgets the chunk, which
+  // then fails at report time and is sent again (2.6); a clean stop saves everything.
+  if (state.keepsState) res.once('close', () => void state.saved().catch(() => undefined));
   await handleChunkPut(req, res, url, state);
+}
+
+/** A request that may change something is answered only once the change is saved (state-file.ts). */
+function persistBeforeReply(req: IncomingMessage, res: ServerResponse, state: EmulatorState): void {
+  if (state.keepsState && req.method !== 'GET' && req.method !== 'HEAD') replyAfterSave(res, () => state.saved());
+}
+
+/** lost_reply_*: the call is applied, its success reply never arrives (lost-reply.ts). */
+function armLostReplyFault(res: ServerResponse, state: EmulatorState, endpoint: string, onLost?: () => void): void {
+  if (!isLostReplyEndpoint(endpoint)) return;
+  const knob = LOST_REPLY_KNOB[endpoint];
+  if (!state.faults.armed(knob)) return;
+  armLostReply(res, () => {
+    const lost = state.faults.fires(knob);
+    if (lost) onLost?.();
+    return lost;
+  });
+}
+
+/** A stored chunk whose ETag never arrived will be PUT again: the session view says why. */
+function noteLostPutReply(state: EmulatorState, url: URL): void {
+  const [uploadId = '', index = ''] = url.pathname.slice(UPLOAD_BUCKET_PATH.length + 1).split('/');
+  const session = state.session(decodeURIComponent(uploadId));
+  const chunkIndex = Number(index);
+  if (session && Number.isInteger(chunkIndex)) session.touch(chunkIndex).repliesLost += 1;
 }
 
 async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, state: EmulatorState): Promise<void> {
@@ -75,6 +110,8 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, st
   try {
     const apiKey = authenticate(req, route, state);
     if (route.faultable) injectApiFault(state, res);
+    armLostReplyFault(res, state, route.id);
+    persistBeforeReply(req, res, state);
     const params = (route.pattern.exec(subPath) ?? []).slice(1).map(decodePathParam);
     await route.handle({ req, res, url, params, apiKey, state });
   } catch (error) {

@@ -26,6 +26,8 @@ export interface ChunkRecord {
   putCount: number;
   /** Body bytes of PUTs of this index the client abandoned (a crashed uploader's partial sends). */
   abortedBytes: number;
+  /** Successful PUTs whose reply the lost_reply_put fault swallowed (each one explains a re-send). */
+  repliesLost: number;
   /** The latest successful PUT: last writer wins (4.4). */
   latest?: StoredChunk;
   /**
@@ -46,6 +48,20 @@ export interface UploadSessionInit {
   expiresAtMs: number;
   /** Creation order, to sort "newest first" when several sessions share a millisecond. */
   sequence: number;
+}
+
+/** What a restart from the data dir needs of a session (state-file.ts). */
+export interface UploadSessionSnapshot {
+  init: UploadSessionInit;
+  state: SessionState;
+  updatedAtMs: number;
+  failureReason?: string;
+  chunksCompleted: number;
+  chunksFailed: number;
+  uploadedSizeBytes: number;
+  chunks: Array<[chunkIndex: number, record: ChunkRecord]>;
+  usedUrlIds: string[];
+  presentedUrlIds: string[];
 }
 
 export class UploadSession {
@@ -76,7 +92,10 @@ export class UploadSession {
   /** Presigned URLs that any PUT presented, to count clients that reuse URLs. */
   private readonly presentedUrlIds = new Set<string>();
 
+  private readonly init: UploadSessionInit;
+
   constructor(init: UploadSessionInit) {
+    this.init = { ...init };
     this.uploadId = init.uploadId;
     this.assetId = init.assetId;
     this.apiKey = init.apiKey;
@@ -88,6 +107,35 @@ export class UploadSession {
     this.expiresAtMs = init.expiresAtMs;
     this.sequence = init.sequence;
     this.updatedAtMs = init.createdAtMs;
+  }
+
+  toSnapshot(): UploadSessionSnapshot {
+    return {
+      init: { ...this.init },
+      state: this.state,
+      updatedAtMs: this.updatedAtMs,
+      ...(this.failureReason !== undefined ? { failureReason: this.failureReason } : {}),
+      chunksCompleted: this.chunksCompleted,
+      chunksFailed: this.chunksFailed,
+      uploadedSizeBytes: this.uploadedSizeBytes,
+      chunks: [...this.chunks.entries()].map(([index, record]) => [index, { ...record }]),
+      usedUrlIds: [...this.usedUrlIds],
+      presentedUrlIds: [...this.presentedUrlIds],
+    };
+  }
+
+  static fromSnapshot(snapshot: UploadSessionSnapshot): UploadSession {
+    const session = new UploadSession(snapshot.init);
+    session.state = snapshot.state;
+    session.updatedAtMs = snapshot.updatedAtMs;
+    session.failureReason = snapshot.failureReason;
+    session.chunksCompleted = snapshot.chunksCompleted;
+    session.chunksFailed = snapshot.chunksFailed;
+    session.uploadedSizeBytes = snapshot.uploadedSizeBytes;
+    for (const [index, record] of snapshot.chunks) session.chunks.set(index, { ...record });
+    for (const id of snapshot.usedUrlIds) session.usedUrlIds.add(id);
+    for (const id of snapshot.presentedUrlIds) session.presentedUrlIds.add(id);
+    return session;
   }
 
   /** 2.2: every chunk is chunk_size bytes except the last, which holds the remainder. */
@@ -122,7 +170,7 @@ export class UploadSession {
   touch(chunkIndex: number): ChunkRecord {
     let record = this.chunks.get(chunkIndex);
     if (!record) {
-      record = { status: 'pending', updatedAtMs: this.createdAtMs, putCount: 0, abortedBytes: 0 };
+      record = { status: 'pending', updatedAtMs: this.createdAtMs, putCount: 0, abortedBytes: 0, repliesLost: 0 };
       this.chunks.set(chunkIndex, record);
     }
     return record;

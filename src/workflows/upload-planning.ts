@@ -4,6 +4,7 @@
 import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
 import { inputProblems as multipartInputProblems } from './planning';
 import { formatBytes } from '../domain/bytes';
+import { CREATE_TOKEN_KEY } from '../domain/create-token';
 import type { UploadInput, UploadRoute, UploadSource, UploadState, UrlSource } from '../domain/types';
 
 export interface UploadOptions {
@@ -28,6 +29,29 @@ export const RECONCILE_CLOCK_MARGIN_MS = 5 * 60_000;
 /** Create calls per upload; each one after the first follows a reconciliation that found nothing. */
 export const MAX_CREATE_ATTEMPTS = 3;
 
+export type CreateStep = { kind: 'adopt' } | { kind: 'create-again' } | { kind: 'give-up'; message: string };
+
+/**
+ * After a create whose outcome is unknown and the search for its asset: adopt what was found,
+ * else create again, but only MAX_CREATE_ATTEMPTS times in all (a counterpart that never answers
+ * must end in a failure a person can act on).
+ */
+export function afterUnknownOutcome(params: { attempt: number; found: boolean; fileName: string }): CreateStep {
+  if (params.found) return { kind: 'adopt' };
+  if (params.attempt < MAX_CREATE_ATTEMPTS) return { kind: 'create-again' };
+  return {
+    kind: 'give-up',
+    message:
+      `${params.attempt} attempts to create the asset ${params.fileName} ended without a clear answer, and no asset of this ` +
+      `upload appeared; check \`tl-upload assets list --filename ${params.fileName}\` before uploading it again`,
+  };
+}
+
+/** Whether the upload waits for the asset: it was asked to, and the asset is not ready yet. */
+export function needsReadinessWait(waitForReady: boolean, status: string): boolean {
+  return waitForReady && status !== 'ready';
+}
+
 export function uploadInputProblems(input: unknown): string[] {
   if (typeof input !== 'object' || input === null) return ['the input must be an object'];
   const value = input as Partial<UploadInput>;
@@ -50,6 +74,9 @@ export function uploadInputProblems(input: unknown): string[] {
     ...(value.multipart ?? {}),
   });
   problems.push(...shared);
+  if (typeof value.userMetadata === 'object' && value.userMetadata !== null && CREATE_TOKEN_KEY in value.userMetadata) {
+    problems.push(`userMetadata.${CREATE_TOKEN_KEY} is reserved: uploads use it to find the asset a lost reply had created`);
+  }
   const integer = (name: keyof UploadInput, min: number, max: number) => {
     const v = value[name];
     if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)) {

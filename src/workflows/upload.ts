@@ -2,40 +2,36 @@
 // a local file up to 200 MB goes as one direct upload (streamed from disk by an activity), a
 // larger one up to 4 GiB runs multipartUploadWorkflow as a child, a larger one is refused, and a
 // URL is handed to TwelveLabs to fetch. Then it waits for the asset to be `ready`.
-// Deterministic orchestration only; decisions live in upload-planning.ts.
+// Deterministic orchestration only: decisions live in upload-planning.ts, the exactly-once
+// create in create-once.ts, the wait for the asset in asset-readiness.ts, and what the upload
+// shows of itself in upload-tracker.ts.
 
-import { API_CALL, apiRetry, fileCheckOptions, readinessOptions, transferOptions } from './activity-options';
 import {
   ApplicationFailure,
   ChildWorkflowCancellationType,
-  condition,
   defineQuery,
   isCancellation,
-  log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
-  sleep,
   startChild,
   workflowInfo,
-  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { CreatedAsset } from '../activities/direct-upload';
-import { asTypedFailure, failureSummary, failureTypeOf } from './failure-info';
-import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
-import { multipartUploadWorkflow } from './multipart-upload';
-import { phasePublisher } from './phase-publisher';
-import { TL_PHASE, uploadSearchAttributes } from './search-attributes';
-import {
-  FailureType,
-  type MultipartUploadResult,
-  type UploadInput,
-  type UploadResult,
-  type UploadState,
-  type UploadWorkflowPhase,
-} from '../domain/types';
-import { chooseFileRoute, MAX_CREATE_ATTEMPTS, RECONCILE_CLOCK_MARGIN_MS, resolveUploadOptions, uploadDetails, uploadInputProblems } from './upload-planning';
+import type { SourceIdentity } from '../activities/source';
+import { uploadRunToken } from '../domain/create-token';
 import { isUrlSource, sourceLabel, uploadFileName } from '../domain/names';
+import { FailureType, type MultipartUploadResult, type UploadInput, type UploadResult, type UploadState } from '../domain/types';
+import { API_CALL, apiRetry, fileCheckOptions, transferOptions } from './activity-options';
+import { awaitAssetReady } from './asset-readiness';
+import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
+import { createOnce } from './create-once';
+import { asTypedFailure, failureSummary } from './failure-info';
+import { multipartUploadWorkflow } from './multipart-upload';
+import { phasePublisher, type PhasePublisher } from './phase-publisher';
+import { TL_PHASE, uploadSearchAttributes } from './search-attributes';
+import { chooseFileRoute, needsReadinessWait, RECONCILE_CLOCK_MARGIN_MS, resolveUploadOptions, uploadInputProblems, type UploadOptions } from './upload-planning';
+import { UploadTracker } from './upload-tracker';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -43,21 +39,105 @@ type Activities = ReturnType<typeof createActivities>;
 export const uploadProgressQuery = defineQuery<UploadState>('progress');
 export { pauseSignal, resumeSignal };
 
+/** Histories recorded before create tokens have no token to clear: they replay without the call. */
+const CLEAR_CREATE_TOKEN_PATCH = 'clear-create-token';
+
+/** What a route leaves behind: the asset, and how it came to be. */
+interface Uploaded {
+  assetId: string;
+  status: string;
+  reconciled: boolean;
+  /** Assets TwelveLabs created for this upload, deleted orphans included. */
+  assetsCreated: number;
+  multipart?: MultipartUploadResult;
+}
+
+/** What every route needs: the input, its options, the tracker, and the token its creates carry. */
+interface UploadContext {
+  input: UploadInput;
+  options: UploadOptions;
+  fileName: string;
+  tracker: UploadTracker;
+  publish: PhasePublisher;
+  createToken: string;
+}
+
 export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> {
-  const problems = uploadInputProblems(input);
-  if (problems.length > 0) {
-    throw ApplicationFailure.create({
-      type: FailureType.InvalidInput,
-      message: `invalid upload input: ${problems.join('; ')}`,
-      nonRetryable: true,
-    });
-  }
-  const options = resolveUploadOptions(input);
+  assertValidInput(input);
   const fileName = uploadFileName(input);
   const publish = phasePublisher();
+  const tracker = new UploadTracker(publish, { fileName, source: sourceLabel(input.source), startedAt: new Date().toISOString() });
+  setControlHandlers({
+    progressQuery: uploadProgressQuery,
+    progress: () => tracker.progress(),
+    progressDescription: 'Phase, route, size, asset id; chunk details are in the multipart child workflow',
+    setPaused: (paused) => tracker.setPaused(paused),
+    pauseDescription: 'Hold the upload: no new chunk starts (a direct upload pauses only before it begins)',
+    resumeDescription: 'Continue a paused upload',
+  });
+  const context: UploadContext = {
+    input,
+    options: resolveUploadOptions(input),
+    fileName,
+    tracker,
+    publish,
+    createToken: uploadRunToken(workflowInfo().runId),
+  };
+  try {
+    tracker.show();
+    const uploaded = isUrlSource(input.source) ? await uploadUrl(context, input.source.url) : await uploadFile(context, input.source.path);
+    if (patched(CLEAR_CREATE_TOKEN_PATCH)) await proxyActivities<Activities>(API_CALL).clearCreateToken({ assetId: uploaded.assetId });
+    return await finish(context, uploaded);
+  } catch (err) {
+    if (isCancellation(err)) {
+      tracker.enter('cancelled');
+      throw err;
+    }
+    tracker.state.error = failureSummary(err);
+    tracker.enter('failed');
+    throw asTypedFailure(err);
+  }
+}
 
-  const fileActivities = proxyActivities<Activities>(fileCheckOptions(input.fileTaskQueue));
-  const directUpload = proxyActivities<Activities>(
+function assertValidInput(input: UploadInput): void {
+  const problems = uploadInputProblems(input);
+  if (problems.length === 0) return;
+  throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: `invalid upload input: ${problems.join('; ')}`, nonRetryable: true });
+}
+
+async function uploadUrl(context: UploadContext, url: string): Promise<Uploaded> {
+  const { input, tracker, fileName, createToken } = context;
+  const api = proxyActivities<Activities>(API_CALL);
+  tracker.state.route = 'url';
+  await tracker.holdWhilePaused();
+  tracker.enter('uploading');
+  const common = { filename: fileName, enableHls: input.enableHls, enableThumbnail: input.enableThumbnail, userMetadata: input.userMetadata, createToken };
+  return createAsset(context, {
+    create: () => api.createAssetFromUrl({ ...common, url }),
+    find: (createdSinceMs) => api.findCreatedAsset({ filename: fileName, createdSinceMs, createToken }),
+  });
+}
+
+async function uploadFile(context: UploadContext, path: string): Promise<Uploaded> {
+  const { input, tracker, options } = context;
+  const identity = await proxyActivities<Activities>(fileCheckOptions(input.fileTaskQueue)).inspectFile({ path });
+  tracker.state.totalBytes = identity.sizeBytes;
+  context.publish.fileSize(identity.sizeBytes);
+  const decision = chooseFileRoute(identity.sizeBytes, options.directMaxBytes);
+  if ('refused' in decision) {
+    throw ApplicationFailure.create({ type: FailureType.FileTooLarge, message: `${path}: ${decision.refused}`, nonRetryable: true });
+  }
+  tracker.state.route = decision.route;
+  await tracker.holdWhilePaused();
+  tracker.enter('uploading');
+  const uploaded = decision.route === 'direct' ? await uploadDirect(context, path, identity) : await uploadMultipart(context, path, identity.sizeBytes);
+  tracker.state.confirmedBytes = identity.sizeBytes;
+  return uploaded;
+}
+
+async function uploadDirect(context: UploadContext, path: string, identity: SourceIdentity): Promise<Uploaded> {
+  const { input, fileName, createToken } = context;
+  const transfer = proxyActivities<Activities>(
     transferOptions({
       taskQueue: input.fileTaskQueue,
       // The client's own limit for a direct upload is 30 minutes.
@@ -67,228 +147,100 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
       retry: apiRetry(5),
     }),
   );
-  const api = proxyActivities<Activities>(API_CALL);
-  const readiness = proxyActivities<Activities>(readinessOptions(options.readyTimeoutMs, options.readyPollIntervalMs));
-
-  const state: UploadState = {
-    phase: 'validating',
-    fileName,
-    source: sourceLabel(input.source),
-    confirmedBytes: 0,
-    paused: false,
-    createAttempts: 0,
-    startedAt: new Date().toISOString(),
-  };
-  let child: ChildWorkflowHandle<typeof multipartUploadWorkflow> | undefined;
-  /** True while the workflow holds before a step because of a pause. */
-  let holding = false;
-
-  // A direct upload is one HTTP request: it cannot pause halfway, so it shows as uploading.
-  const shownPhase = (): UploadWorkflowPhase =>
-    state.paused && (holding || (state.phase === 'uploading' && state.route === 'multipart')) ? 'paused' : state.phase;
-  const show = () => {
-    const phase = shownPhase();
-    publish(phase, uploadDetails({ ...state, phase }));
-  };
-  const enter = (phase: UploadWorkflowPhase) => {
-    state.phase = phase;
-    show();
-  };
-  const forward = (signal: typeof pauseSignal | typeof resumeSignal) => {
-    // The child may have finished already; a pause for a finished upload has nothing to do.
-    if (child) child.signal(signal).catch(() => undefined);
-  };
-
-  setControlHandlers({
-    progressQuery: uploadProgressQuery,
-    progress: (): UploadState => ({ ...state, phase: shownPhase() }),
-    progressDescription: 'Phase, route, size, asset id; chunk details are in the multipart child workflow',
-    setPaused: (paused) => {
-      state.paused = paused;
-      forward(paused ? pauseSignal : resumeSignal);
-      show();
-    },
-    pauseDescription: 'Hold the upload: no new chunk starts (a direct upload pauses only before it begins)',
-    resumeDescription: 'Continue a paused upload',
+  // The search checks the file too (an asset of a changed file is deleted): on the file's host.
+  const search = proxyActivities<Activities>({ ...API_CALL, taskQueue: input.fileTaskQueue });
+  const source = { path, sizeBytes: identity.sizeBytes, mtimeMs: identity.mtimeMs };
+  return createAsset(context, {
+    create: () =>
+      transfer.uploadDirect({
+        path,
+        filename: fileName,
+        enableHls: input.enableHls,
+        enableThumbnail: input.enableThumbnail,
+        userMetadata: input.userMetadata,
+        sourceSizeBytes: identity.sizeBytes,
+        sourceMtimeMs: identity.mtimeMs,
+        createToken,
+      }),
+    find: (createdSinceMs) => search.findCreatedAsset({ filename: fileName, createdSinceMs, createToken, source }),
   });
+}
 
-  /** Waits while paused, before a step that cannot be paused once begun. */
-  const holdWhilePaused = async () => {
-    if (!state.paused) return;
-    holding = true;
-    show();
-    await condition(() => !state.paused);
-    holding = false;
-  };
+/** An A1 create through createOnce, with the tracker showing its attempts and reconciliations. */
+async function createAsset(
+  context: UploadContext,
+  calls: { create: Parameters<typeof createOnce>[0]['create']; find: Parameters<typeof createOnce>[0]['find'] },
+): Promise<Uploaded> {
+  const { tracker } = context;
+  const created = await createOnce({
+    fileName: context.fileName,
+    create: calls.create,
+    find: (attemptStartedAtMs) => calls.find(attemptStartedAtMs - RECONCILE_CLOCK_MARGIN_MS),
+    reconcileDelayMs: context.options.reconcileDelayMs,
+    onAttempt: (attempt) => {
+      tracker.state.createAttempts = attempt;
+      if (attempt > 1) tracker.enter('uploading');
+    },
+    onReconciling: () => tracker.enter('reconciling'),
+  });
+  return { assetId: created.asset.assetId, status: created.asset.status, reconciled: created.reconciled, assetsCreated: created.assetsCreated };
+}
 
-  /**
-   * Creates the asset with a non-idempotent call. After an ambiguous failure it looks for the
-   * asset that attempt may have made, and adopts it; only if there is none does it create again.
-   */
-  const createOnce = async (create: () => Promise<CreatedAsset>, sizeBytes: number | undefined) => {
-    for (let attempt = 1; ; attempt++) {
-      const attemptStartedAtMs = Date.now();
-      state.createAttempts = attempt;
-      try {
-        return { asset: await create(), reconciled: false };
-      } catch (err) {
-        if (failureTypeOf(err) !== FailureType.CreateOutcomeUnknown) throw err;
-        enter('reconciling');
-        log.warn('create outcome unknown; looking for the asset before creating again', { attempt, fileName });
-        await sleep(options.reconcileDelayMs);
-        const found = await api.findCreatedAsset({
-          filename: fileName,
-          createdSinceMs: attemptStartedAtMs - RECONCILE_CLOCK_MARGIN_MS,
-          ...(sizeBytes !== undefined ? { sizeBytes } : {}),
-        });
-        if (found) {
-          log.info('adopted the asset an ambiguous create had made', { assetId: found.assetId });
-          return { asset: found, reconciled: true };
-        }
-        if (attempt >= MAX_CREATE_ATTEMPTS) {
-          throw ApplicationFailure.create({
-            type: FailureType.CreateOutcomeUnknown,
-            message:
-              `${attempt} attempts to create the asset ${fileName} ended without a clear answer, and no asset of that name ` +
-              `appeared; check \`tl-upload assets list --filename ${fileName}\` before uploading it again`,
-            nonRetryable: true,
-          });
-        }
-        enter('uploading');
-      }
-    }
-  };
+async function uploadMultipart(context: UploadContext, path: string, sizeBytes: number): Promise<Uploaded> {
+  const { input, fileName, tracker } = context;
+  const { workflowId, runId } = workflowInfo();
+  const childId = `${workflowId}/multipart-${runId.slice(0, 8)}`;
+  const withAttributes = workflowInfo().typedSearchAttributes.get(TL_PHASE) !== undefined;
+  const child = await startChild(multipartUploadWorkflow, {
+    workflowId: childId,
+    args: [
+      {
+        source: { path },
+        filename: fileName,
+        ...(input.mediaType !== undefined ? { mediaType: input.mediaType } : {}),
+        ...(input.enableHls !== undefined ? { enableHls: input.enableHls } : {}),
+        ...(input.enableThumbnail !== undefined ? { enableThumbnail: input.enableThumbnail } : {}),
+        ...(input.userMetadata !== undefined ? { userMetadata: input.userMetadata } : {}),
+        ...(input.fileTaskQueue !== undefined ? { fileTaskQueue: input.fileTaskQueue } : {}),
+        ...(input.multipart ?? {}),
+      },
+    ],
+    // Cancelling or terminating the upload stops its chunk PUTs too, gracefully.
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+    staticSummary: `Chunks of ${fileName} (multipart session)`,
+    ...(withAttributes ? { typedSearchAttributes: uploadSearchAttributes({ fileName, sizeBytes, phase: 'validating' }) } : {}),
+  });
+  tracker.attachChild(child, childId);
+  const multipart = await child.result();
+  // Each session creates its asset (M1); createSession adopts rather than creating twice.
+  return { assetId: multipart.assetId, status: 'processing', reconciled: false, assetsCreated: multipart.counters.sessionsCreated, multipart };
+}
 
-  const runMultipart = async (sizeBytes: number): Promise<MultipartUploadResult> => {
-    const { workflowId, runId } = workflowInfo();
-    const childId = `${workflowId}/multipart-${runId.slice(0, 8)}`;
-    const withAttributes = workflowInfo().typedSearchAttributes.get(TL_PHASE) !== undefined;
-    child = await startChild(multipartUploadWorkflow, {
-      workflowId: childId,
-      args: [
-        {
-          source: { path: (input.source as { path: string }).path },
-          filename: fileName,
-          ...(input.mediaType !== undefined ? { mediaType: input.mediaType } : {}),
-          ...(input.enableHls !== undefined ? { enableHls: input.enableHls } : {}),
-          ...(input.enableThumbnail !== undefined ? { enableThumbnail: input.enableThumbnail } : {}),
-          ...(input.userMetadata !== undefined ? { userMetadata: input.userMetadata } : {}),
-          ...(input.fileTaskQueue !== undefined ? { fileTaskQueue: input.fileTaskQueue } : {}),
-          ...(input.multipart ?? {}),
-        },
-      ],
-      // Cancelling or terminating the upload stops its chunk PUTs too, gracefully.
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-      staticSummary: `Chunks of ${fileName} (multipart session)`,
-      ...(withAttributes ? { typedSearchAttributes: uploadSearchAttributes({ fileName, sizeBytes, phase: 'validating' }) } : {}),
-    });
-    state.multipartWorkflowId = childId;
-    if (state.paused) forward(pauseSignal);
-    show();
-    return await child.result();
-  };
-
-  const run = async (): Promise<UploadResult> => {
-    show();
-    let assetId: string;
-    let assetStatus: string;
-    let reconciled = false;
-    let multipart: MultipartUploadResult | undefined;
-
-    if (isUrlSource(input.source)) {
-      const url = input.source.url;
-      state.route = 'url';
-      await holdWhilePaused();
-      enter('uploading');
-      const created = await createOnce(
-        () =>
-          api.createAssetFromUrl({
-            url,
-            filename: fileName,
-            enableHls: input.enableHls,
-            enableThumbnail: input.enableThumbnail,
-            userMetadata: input.userMetadata,
-          }),
-        undefined,
-      );
-      ({ assetId, status: assetStatus } = created.asset);
-      reconciled = created.reconciled;
-    } else {
-      const path = input.source.path;
-      const identity = await fileActivities.inspectFile({ path });
-      state.totalBytes = identity.sizeBytes;
-      publish.fileSize(identity.sizeBytes);
-      const decision = chooseFileRoute(identity.sizeBytes, options.directMaxBytes);
-      if ('refused' in decision) {
-        throw ApplicationFailure.create({ type: FailureType.FileTooLarge, message: `${path}: ${decision.refused}`, nonRetryable: true });
-      }
-      state.route = decision.route;
-      await holdWhilePaused();
-      enter('uploading');
-      if (decision.route === 'direct') {
-        const created = await createOnce(
-          () =>
-            directUpload.uploadDirect({
-              path,
-              filename: fileName,
-              enableHls: input.enableHls,
-              enableThumbnail: input.enableThumbnail,
-              userMetadata: input.userMetadata,
-              sourceSizeBytes: identity.sizeBytes,
-              sourceMtimeMs: identity.mtimeMs,
-            }),
-          identity.sizeBytes,
-        );
-        ({ assetId, status: assetStatus } = created.asset);
-        reconciled = created.reconciled;
-      } else {
-        multipart = await runMultipart(identity.sizeBytes);
-        assetId = multipart.assetId;
-        assetStatus = 'processing';
-      }
-      state.confirmedBytes = identity.sizeBytes;
-    }
-
-    state.assetId = assetId;
-    state.assetStatus = assetStatus;
-    if (options.waitForReady && assetStatus !== 'ready') {
-      enter('processing');
-      const ready = await readiness.waitForAssetReady({
-        assetId,
-        pollIntervalMs: options.readyPollIntervalMs,
-        timeoutMs: options.readyTimeoutMs,
-      });
-      state.assetStatus = ready.status;
-      if (state.totalBytes === undefined && ready.sizeBytes !== undefined) {
-        state.totalBytes = ready.sizeBytes;
-        state.confirmedBytes = ready.sizeBytes;
-      }
-    }
-    state.completedAt = new Date().toISOString();
-    enter('completed');
-    return {
-      assetId,
-      route: state.route!,
-      fileName,
-      ...(state.totalBytes !== undefined ? { totalBytes: state.totalBytes } : {}),
-      assetStatus: state.assetStatus ?? assetStatus,
-      reconciled,
-      ...(multipart ? { multipart } : {}),
-      startedAt: state.startedAt,
-      completedAt: state.completedAt,
-    };
-  };
-
-  try {
-    return await run();
-  } catch (err) {
-    if (isCancellation(err)) {
-      enter('cancelled');
-      throw err;
-    }
-    state.error = failureSummary(err);
-    enter('failed');
-    throw asTypedFailure(err);
+async function finish(context: UploadContext, uploaded: Uploaded): Promise<UploadResult> {
+  const { tracker } = context;
+  const { state } = tracker;
+  state.assetId = uploaded.assetId;
+  state.assetStatus = uploaded.status;
+  if (needsReadinessWait(context.options.waitForReady, uploaded.status)) tracker.enter('processing');
+  const ready = await awaitAssetReady(uploaded.assetId, uploaded.status, context.options);
+  state.assetStatus = ready.status;
+  if (state.totalBytes === undefined && ready.sizeBytes !== undefined) {
+    state.totalBytes = ready.sizeBytes;
+    state.confirmedBytes = ready.sizeBytes;
   }
+  state.completedAt = new Date().toISOString();
+  tracker.enter('completed');
+  return {
+    assetId: uploaded.assetId,
+    route: state.route!,
+    fileName: context.fileName,
+    ...(state.totalBytes !== undefined ? { totalBytes: state.totalBytes } : {}),
+    assetStatus: ready.status,
+    reconciled: uploaded.reconciled,
+    assetsCreated: uploaded.assetsCreated,
+    ...(uploaded.multipart ? { multipart: uploaded.multipart } : {}),
+    startedAt: state.startedAt,
+    completedAt: state.completedAt,
+  };
 }

@@ -51,6 +51,8 @@ describe('admin namespace', () => {
     const counters = await admin(emu, 'GET', '/_emulator/counters');
     expect(Object.keys(counters.json).sort()).toEqual(
       [
+        'assets_created',
+        'assets_deleted',
         'bytes_aborted',
         'bytes_received',
         'bytes_stored',

@@ -19,9 +19,31 @@ export interface ApiProxy {
   dropResponses(method: string, path: string, count: number): void;
   /** Caps request bodies at this many bytes per second (0 = off). */
   throttleRequests(bytesPerSecond: number): void;
+  /**
+   * The next request matching method and path passes `afterBytes` of its body, then stops until
+   * `release()`: the request is provably in flight (sent in part) while a test acts.
+   */
+  holdRequestBody(method: string, path: string, afterBytes: number): HeldRequest;
+  /**
+   * The next request matching method and path reaches the server, whose answer is then held
+   * until `release()`: the server has acted, the caller has not heard (e.g. while it is killed).
+   */
+  holdResponse(method: string, path: string): HeldResponse;
   /** Requests whose response was dropped so far. */
   dropped(): number;
   close(): Promise<void>;
+}
+
+export interface HeldRequest {
+  /** Resolves once `afterBytes` of the body have been passed on. */
+  reached: Promise<void>;
+  release(): void;
+}
+
+export interface HeldResponse {
+  /** Resolves once the server has answered (and the answer is held). */
+  answered: Promise<void>;
+  release(): void;
 }
 
 export async function startApiProxy(options: ApiProxyOptions): Promise<ApiProxy> {
@@ -29,10 +51,14 @@ export async function startApiProxy(options: ApiProxyOptions): Promise<ApiProxy>
   const drops: Array<{ method: string; path: string; count: number }> = [];
   let droppedCount = 0;
   let throttleBps = 0;
+  const holds: Array<{ method: string; path: string; gate: Gate }> = [];
+  const heldAnswers: Array<{ method: string; path: string; answered: () => void; released: Promise<void> }> = [];
 
   const server = http.createServer((req, res) => {
     const drop = drops.find((d) => d.count > 0 && d.method === req.method && req.url?.split('?')[0]?.endsWith(d.path));
     if (drop) drop.count--;
+    const heldAt = heldAnswers.findIndex((h) => h.method === req.method && req.url?.split('?')[0]?.endsWith(h.path));
+    const heldAnswer = heldAt >= 0 ? heldAnswers.splice(heldAt, 1)[0] : undefined;
     const upstream = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -45,12 +71,21 @@ export async function startApiProxy(options: ApiProxyOptions): Promise<ApiProxy>
           });
           return;
         }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        const forward = () => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        };
+        if (!heldAnswer) return forward();
+        answer.pause();
+        heldAnswer.answered();
+        void heldAnswer.released.then(() => (res.destroyed ? answer.resume() : forward()));
       },
     );
     upstream.on('error', () => res.destroy());
-    const body = throttleBps > 0 ? req.pipe(new Throttle(throttleBps)) : req;
+    const holdAt = holds.findIndex((h) => h.method === req.method && req.url?.split('?')[0]?.endsWith(h.path));
+    const gate = holdAt >= 0 ? holds.splice(holdAt, 1)[0]!.gate : undefined;
+    let body: NodeJS.ReadableStream = throttleBps > 0 ? req.pipe(new Throttle(throttleBps)) : req;
+    if (gate) body = body.pipe(gate);
     body.pipe(upstream);
   });
   server.listen(0, '127.0.0.1');
@@ -63,6 +98,19 @@ export async function startApiProxy(options: ApiProxyOptions): Promise<ApiProxy>
     },
     throttleRequests(bytesPerSecond) {
       throttleBps = bytesPerSecond;
+    },
+    holdRequestBody(method, path, afterBytes) {
+      const gate = new Gate(afterBytes);
+      holds.push({ method, path, gate });
+      return { reached: gate.reached, release: () => gate.release() };
+    },
+    holdResponse(method, path) {
+      let answered!: () => void;
+      let release!: () => void;
+      const answeredPromise = new Promise<void>((resolve) => (answered = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      heldAnswers.push({ method, path, answered, released });
+      return { answered: answeredPromise, release };
     },
     dropped: () => droppedCount,
     async close() {
@@ -88,5 +136,33 @@ class Throttle extends Transform {
       setTimeout(next, (piece.length / this.bytesPerSecond) * 1000);
     };
     next();
+  }
+}
+
+/** Passes the first `afterBytes` bytes, then holds the rest until released. */
+class Gate extends Transform {
+  private passed = 0;
+  private open = false;
+  private resolveReached!: () => void;
+  private held: Array<() => void> = [];
+  readonly reached = new Promise<void>((resolve) => (this.resolveReached = resolve));
+
+  constructor(private readonly afterBytes: number) {
+    super();
+  }
+
+  release(): void {
+    this.open = true;
+    for (const resume of this.held.splice(0)) resume();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.open) return callback(null, chunk);
+    const room = Math.max(0, this.afterBytes - this.passed);
+    if (room > 0) this.push(chunk.subarray(0, room));
+    this.passed += Math.min(room, chunk.length);
+    if (chunk.length <= room) return callback();
+    this.resolveReached();
+    this.held.push(() => callback(null, chunk.subarray(room)));
   }
 }
