@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowHandle } from '@temporalio/client';
 import { UploadClient, UploadFailedError } from '../../src/client';
 import { MAX_DIRECT_BYTES } from '../../src/twelvelabs/limits';
 import { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from '../../src/workflows/search-attributes';
@@ -144,12 +145,51 @@ describe('uploadWorkflow', () => {
     }
   });
 
-  it('replays every recorded history deterministically', async () => {
-    const histories = [];
+  it('replays every recorded history deterministically, parents and multipart children, and the replayer really checks them', async () => {
+    // The uploads the tests above ran (this test needs them: run the whole file, not this one alone).
+    expect(started.length, 'uploads recorded by the tests above').toBeGreaterThanOrEqual(5);
+    const histories: Array<{ workflowId: string; history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> }> = [];
+    const children: string[] = [];
     for (const workflowId of started) {
+      const history = await stack.temporal.workflow.getHandle(workflowId).fetchHistory();
+      histories.push({ workflowId, history });
+      for (const e of history.events ?? []) {
+        const child = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+        if (child) children.push(child);
+      }
+    }
+    // The multipart route ran at least twice above: its children are replayed too.
+    expect(children.length).toBeGreaterThanOrEqual(2);
+    for (const workflowId of children) {
       histories.push({ workflowId, history: await stack.temporal.workflow.getHandle(workflowId).fetchHistory() });
     }
-    const replays = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories);
-    for await (const replay of replays) expect(replay.error, `replay of ${replay.workflowId}`).toBeUndefined();
+    // Each history holds decisions to check: more than one completed workflow task, and a close.
+    for (const { workflowId, history } of histories) {
+      const events = history.events ?? [];
+      expect(events.filter((e) => e.workflowTaskCompletedEventAttributes).length, workflowId).toBeGreaterThan(1);
+      const last = events.at(-1);
+      const closed = last?.workflowExecutionCompletedEventAttributes ?? last?.workflowExecutionFailedEventAttributes ?? last?.workflowExecutionCanceledEventAttributes;
+      expect(closed, `${workflowId} is closed`).toBeDefined();
+    }
+
+    let replayed = 0;
+    for await (const replay of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      expect(replay.error, `replay of ${replay.workflowId}`).toBeUndefined();
+      replayed++;
+    }
+    expect(replayed).toBe(histories.length);
+
+    // The same history with one command changed must fail: the replayer compares, not just runs.
+    const tampered = structuredClone(histories[0]!);
+    const inspect = tampered.history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'inspectFile');
+    expect(inspect, 'the first upload inspected its file').toBeDefined();
+    inspect!.activityTaskScheduledEventAttributes!.activityType!.name = 'uploadDirect';
+    let caught = 0;
+    for await (const replay of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [tampered])) {
+      expect(replay.error?.message).toMatch(/[Nn]ondeterminism/);
+      caught++;
+    }
+    expect(caught).toBe(1);
   });
+
 });
