@@ -4,6 +4,8 @@
 import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
 import { inputProblems as multipartInputProblems } from './planning';
 import { formatBytes } from '../domain/bytes';
+import { mediaSizeProblem } from '../domain/media-types';
+import type { MediaType } from '../twelvelabs/wire';
 import type { UploadInput, UploadRoute, UploadSource, UploadState, UrlSource } from '../domain/types';
 
 export interface UploadOptions {
@@ -48,7 +50,7 @@ export function uploadInputProblems(input: unknown): string[] {
     userMetadata: value.userMetadata,
     fileTaskQueue: value.fileTaskQueue,
     ...(value.multipart ?? {}),
-  });
+  }, false);
   problems.push(...shared);
   const integer = (name: keyof UploadInput, min: number, max: number) => {
     const v = value[name];
@@ -78,9 +80,13 @@ export type RouteDecision = { route: UploadRoute } | { refused: string };
 
 /**
  * Which route a local file takes: direct up to `directMaxBytes` (the API's 200 MB direct limit
- * by default), multipart up to 4 GiB, and nothing above (the API takes no larger file).
+ * by default), multipart up to 4 GiB, and nothing above (the API takes no larger file). An image
+ * goes direct up to 5 MB and never as multipart: the documents allow it video and audio only.
  */
-export function chooseFileRoute(sizeBytes: number, directMaxBytes: number): RouteDecision {
+export function chooseFileRoute(sizeBytes: number, directMaxBytes: number, mediaType: MediaType = 'video'): RouteDecision {
+  const sizeProblem = mediaSizeProblem(mediaType, sizeBytes);
+  if (sizeProblem) return { refused: sizeProblem };
+  if (mediaType === 'image') return { route: 'direct' };
   if (sizeBytes > MAX_MULTIPART_BYTES) {
     return {
       refused:

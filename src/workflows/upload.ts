@@ -36,6 +36,7 @@ import {
 } from '../domain/types';
 import { chooseFileRoute, MAX_CREATE_ATTEMPTS, RECONCILE_CLOCK_MARGIN_MS, resolveUploadOptions, uploadDetails, uploadInputProblems } from './upload-planning';
 import { isUrlSource, sourceLabel, uploadFileName } from '../domain/names';
+import { uploadMediaType } from '../domain/media-types';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -219,7 +220,7 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
       const identity = await fileActivities.inspectFile({ path });
       state.totalBytes = identity.sizeBytes;
       publish.fileSize(identity.sizeBytes);
-      const decision = chooseFileRoute(identity.sizeBytes, options.directMaxBytes);
+      const decision = chooseFileRoute(identity.sizeBytes, options.directMaxBytes, uploadMediaType(input.mediaType, fileName));
       if ('refused' in decision) {
         throw ApplicationFailure.create({ type: FailureType.FileTooLarge, message: `${path}: ${decision.refused}`, nonRetryable: true });
       }

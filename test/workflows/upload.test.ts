@@ -104,6 +104,25 @@ describe('uploadWorkflow', () => {
     expect(after.requests_by_endpoint.A1 ?? 0).toBe(before.requests_by_endpoint.A1 ?? 0);
   });
 
+  it('refuses an image over 5 MB before sending a byte, and sends a smaller one direct even above the direct threshold', async () => {
+    const big = await makeFile(stack.dir, 'too-big.jpg', 5 * 1024 * 1024 + 1);
+    const before = await stack.emulator.counters();
+    const refused = await upload(big.path);
+    const err = (await client.result(refused.workflowId).catch((e: unknown) => e)) as UploadFailedError;
+    expect(err).toBeInstanceOf(UploadFailedError);
+    expect(err.type).toBe('FileTooLarge');
+    expect(err.message).toMatch(/the image has 5242881 bytes; TwelveLabs accepts images of at most 5242880 bytes \(5 MB\)/);
+    expect((await stack.emulator.counters()).requests_by_endpoint.A1 ?? 0).toBe(before.requests_by_endpoint.A1 ?? 0);
+
+    // Over a (test) direct threshold an image still goes direct: a multipart session takes video and audio only.
+    const small = await makeFile(stack.dir, 'poster.png', 40 * CHUNK);
+    const run = await upload(small.path, { directMaxBytes: 20 * CHUNK });
+    const result = (await client.result(run.workflowId)) as UploadResult;
+    expect(result.route).toBe('direct');
+    expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: 40 * CHUNK, sha256: small.sha256 });
+    expect((await stack.emulator.counters()).sessions_created ?? 0).toBe(before.sessions_created ?? 0);
+  });
+
   it('reports an asset that TwelveLabs fails to process, with the API message and the asset id', async () => {
     const file = await makeFile(stack.dir, 'broken-media.mp4', 20_000);
     await stack.emulator.setFaults({ asset_failed: 1 });
