@@ -29,7 +29,7 @@ import { batchLiveProgress, completedUploadProgress, uploadLiveProgress, type Ru
 import { etaSeconds, RateMeter } from './client/progress/rate-meter';
 import { dataConverterFromEnv } from './security/data-converter';
 import type { AssetDetail, IncompleteUpload, Page, UserMetadataUpdate } from './twelvelabs/wire';
-import { batchWorkflowId, localIdentity, toUploadSource, uploadWorkflowId } from './client/upload-identity';
+import { batchWorkflowId, localIdentity, sourceIdentity, toUploadSource, uploadWorkflowId } from './client/upload-identity';
 import { assetCallWorkflow } from './workflows/asset-call';
 import { batchProgressQuery, batchUploadWorkflow, setBatchConcurrencyUpdate } from './workflows/batch-upload';
 import { pauseSignal, progressQuery as multipartProgressQuery, resumeSignal, setConcurrencyUpdate } from './workflows/multipart-upload';
@@ -192,7 +192,8 @@ export class UploadClient {
   async startUpload(source: string | UploadSource, options: StartUploadOptions = {}): Promise<StartedUpload> {
     const { workflowId: givenId, ...rest } = options;
     const input: UploadInput = { ...rest, source: toUploadSource(source) };
-    const identity = await localIdentity(input.source);
+    // A given id needs no identity but for the summary: no round trip to the worker for it.
+    const identity = givenId !== undefined ? await localIdentity(input.source) : await this.#identify(input.fileTaskQueue)(input.source);
     const workflowId = givenId ?? uploadWorkflowId(input.source, identity);
     const fileName = uploadFileName(input);
     return this.#start('upload', workflowId, input, fileName, identity?.sizeBytes);
@@ -208,9 +209,18 @@ export class UploadClient {
       ...(directory !== undefined ? { directory: { path: toPath(directory), recursive: recursive ?? false } } : {}),
     };
     const workflowId =
-      givenId ?? (await batchWorkflowId({ ...(input.sources ? { sources: input.sources } : {}), ...(directory !== undefined ? { directory, recursive } : {}) }));
+      givenId ??
+      (await batchWorkflowId(
+        { ...(input.sources ? { sources: input.sources } : {}), ...(directory !== undefined ? { directory, recursive } : {}) },
+        this.#identify(input.upload?.fileTaskQueue),
+      ));
     const title = directory !== undefined ? `${toPath(directory)}/` : `${input.sources!.length} files`;
     return this.#start('batch', workflowId, input, title, undefined);
+  }
+
+  /** A source's identity, from this host or else from the worker that has the file. */
+  #identify(fileTaskQueue: string | undefined): (source: UploadSource) => ReturnType<typeof sourceIdentity> {
+    return (source) => sourceIdentity(source, { workflow: this.temporal.workflow, taskQueue: this.taskQueue, fileTaskQueue, timeoutMs: this.callTimeoutMs });
   }
 
   async #start(kind: 'upload' | 'batch', workflowId: string, input: UploadInput | BatchUploadInput, fileName: string, sizeBytes: number | undefined): Promise<StartedUpload> {

@@ -1,0 +1,83 @@
+// An upload is named after the file's content version (real path, size, mtime), also when the
+// client cannot see the file: then the worker that has it is asked. The client here is the real
+// CLI in its own mount namespace, where the stack's directory is hidden under an empty tmpfs, so
+// the file exists only on the worker's side.
+
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv } from '../cli/cli-process';
+import { makeFile, startStack, type InProcessWorker, type Stack } from '../support/harness';
+
+const BIN = path.resolve(__dirname, '../../bin/tl-upload.js');
+
+/** True when this process may make a mount namespace (root, or user namespaces allowed). */
+function canHideDirectories(): boolean {
+  try {
+    execFileSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs none /mnt'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.error('\n!!! unshare --mount is not allowed here: THE WORKER-ONLY FILE IDENTITY TEST IS SKIPPED (run it as root)\n');
+    return false;
+  }
+}
+const hidingWorks = canHideDirectories();
+
+describe.skipIf(!hidingWorks)('upload identity of a file only the worker can see', () => {
+  let stack: Stack;
+  let worker: InProcessWorker;
+
+  beforeAll(async () => {
+    stack = await startStack({ emulator: { assetReadyDelayMs: 10 } });
+    worker = await stack.startWorker();
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await stack?.stop();
+  });
+
+  /** `tl-upload upload <file> --wait --json`, run where `stack.dir` is an empty directory. */
+  async function uploadWithoutSeeingTheFile(file: string): Promise<{ code: number | null; json: any; stderr: string }> {
+    // $1: the directory to hide, $2: the file, which must then be invisible here; $3 $4: node and the CLI.
+    const script = 'mount -t tmpfs none "$1" && test ! -e "$2" && exec "$3" "$4" upload "$2" --wait --json';
+    const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', stack.dir, file, process.execPath, BIN], {
+      env: cliEnv(stack),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      return { code, json: JSON.parse(stdout), stderr };
+    } catch {
+      throw new Error(`tl-upload printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
+    }
+  }
+
+  it('uploads a new version of the file at the same path, and attaches when the version is the same', async () => {
+    const first = await makeFile(stack.dir, 'on-the-worker.mp4', 96 * 1024);
+    const v1 = await uploadWithoutSeeingTheFile(first.path);
+    expect(v1.code, v1.stderr).toBe(0);
+    expect(v1.json).toMatchObject({ attached: false, status: 'completed' });
+    expect(await stack.emulator.objectInfo(v1.json.result.assetId)).toEqual({ size: 96 * 1024, sha256: first.sha256 });
+
+    // The same version again: the same upload, no second asset.
+    const again = await uploadWithoutSeeingTheFile(first.path);
+    expect(again.json).toMatchObject({ workflowId: v1.json.workflowId, attached: true, result: { assetId: v1.json.result.assetId } });
+
+    // A new version with the same size (only the bytes and the mtime differ): a new upload of the new bytes.
+    const second = await makeFile(stack.dir, 'on-the-worker.mp4', 96 * 1024);
+    expect(second.sha256).not.toBe(first.sha256);
+    const later = new Date(fs.statSync(first.path).mtimeMs + 5_000);
+    fs.utimesSync(second.path, later, later);
+    const v2 = await uploadWithoutSeeingTheFile(second.path);
+    expect(v2.code, v2.stderr).toBe(0);
+    expect(v2.json.workflowId).not.toBe(v1.json.workflowId);
+    expect(v2.json).toMatchObject({ attached: false, status: 'completed' });
+    expect(v2.json.result.assetId).not.toBe(v1.json.result.assetId);
+    expect(await stack.emulator.objectInfo(v2.json.result.assetId)).toEqual({ size: 96 * 1024, sha256: second.sha256 });
+  });
+});
