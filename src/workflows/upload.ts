@@ -22,6 +22,7 @@ import {
 import type { createActivities } from '../activities';
 import type { CreatedAsset } from '../activities/direct-upload';
 import { asTypedFailure, failureSummary, failureTypeOf } from './failure-info';
+import { reportAssetToParent } from './asset-report';
 import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
 import { multipartUploadWorkflow } from './multipart-upload';
 import { phasePublisher } from './phase-publisher';
@@ -253,6 +254,7 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
 
     state.assetId = assetId;
     state.assetStatus = assetStatus;
+    await reportAssetToParent(assetId);
     if (options.waitForReady && assetStatus !== 'ready') {
       enter('processing');
       const ready = await readiness.waitForAssetReady({
