@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
@@ -44,7 +45,9 @@ export const WORKFLOWS_PATH = path.resolve(__dirname, 'workflows');
 
 export async function createUploadWorkers(options: UploadWorkerOptions): Promise<Worker[]> {
   const allowedRoots = await AllowedRoots.resolve(options.allowedRoots);
-  const activities = createActivities({ client: options.client, allowedRoots, chunkDigestCheck: options.chunkDigestCheck });
+  // Activities read an earlier run's child workflow after a Reset: a client on the worker's own connection.
+  const temporal = new Client({ connection: options.connection, namespace: options.namespace ?? 'default', ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
+  const activities = createActivities({ client: options.client, allowedRoots, chunkDigestCheck: options.chunkDigestCheck, temporal });
   const common = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',

@@ -23,6 +23,8 @@ import type { createActivities } from '../activities';
 import type { CreatedAsset } from '../activities/direct-upload';
 import { asTypedFailure, failureSummary, failureTypeOf } from './failure-info';
 import { reportAssetToParent } from './asset-report';
+import { carriedFromEarlier, earlierChildSession, multipartChildId } from './reset-resume';
+import { DEFAULT_OPTIONS } from './planning';
 import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
 import { multipartUploadWorkflow } from './multipart-upload';
 import { phasePublisher } from './phase-publisher';
@@ -162,14 +164,19 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
   };
 
   const runMultipart = async (sizeBytes: number): Promise<MultipartUploadResult> => {
-    const { workflowId, runId } = workflowInfo();
-    const childId = `${workflowId}/multipart-${runId.slice(0, 8)}`;
+    const childId = multipartChildId();
+    const path = (input.source as { path: string }).path;
+    // After a Reset: carry on (or clean up) what the earlier run's child left (reset-resume.ts).
+    const earlier = await earlierChildSession(childId, path, input.fileTaskQueue);
+    if (earlier?.found === 'completed') return earlier.result;
+    const carried =
+      earlier?.found === 'resumable' ? carriedFromEarlier(earlier, input.multipart?.concurrency ?? DEFAULT_OPTIONS.concurrency, state.startedAt) : undefined;
     const withAttributes = workflowInfo().typedSearchAttributes.get(TL_PHASE) !== undefined;
     child = await startChild(multipartUploadWorkflow, {
       workflowId: childId,
       args: [
         {
-          source: { path: (input.source as { path: string }).path },
+          source: { path },
           filename: fileName,
           ...(input.mediaType !== undefined ? { mediaType: input.mediaType } : {}),
           ...(input.enableHls !== undefined ? { enableHls: input.enableHls } : {}),
@@ -177,6 +184,7 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
           ...(input.userMetadata !== undefined ? { userMetadata: input.userMetadata } : {}),
           ...(input.fileTaskQueue !== undefined ? { fileTaskQueue: input.fileTaskQueue } : {}),
           ...(input.multipart ?? {}),
+          ...(carried ? { carried } : {}),
         },
       ],
       // Cancelling or terminating the upload stops its chunk PUTs too, gracefully.
