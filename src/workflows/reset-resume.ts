@@ -25,19 +25,14 @@ export function multipartChildId(): string {
   return `${workflowId}/multipart-${firstExecutionRunId.slice(0, 8)}`;
 }
 
-/** A run that Reset (or a workflow retry) started, rather than the upload's first run. */
-function isLaterRun(): boolean {
-  const { runId, firstExecutionRunId } = workflowInfo();
-  return runId !== firstExecutionRunId;
-}
-
 /**
- * What the earlier child of this upload left, in a later run; undefined in a first run. Reset
- * copies the earlier run's events up to the chosen point: when the child started before that
- * point, the copy holds no lookup, so `patched` is false there and the replay stays as recorded.
+ * What the earlier child of this upload left; `found: 'none'` in a first run (its child id is
+ * new), which costs one short activity. It is asked in every run rather than only when the run
+ * id shows a reset: the replayer gives a run the first run's id, so a decision taken on the run
+ * id would replay differently. `patched` keeps histories recorded before this replaying as they were.
  */
 export async function earlierChildSession(childWorkflowId: string, path: string, fileTaskQueue: string | undefined): Promise<PreviousSession | undefined> {
-  if (!isLaterRun() || !patched('carry-on-after-reset')) return undefined;
+  if (!patched('carry-on-after-reset')) return undefined;
   const files = proxyActivities<Activities>({ taskQueue: fileTaskQueue, startToCloseTimeout: '2 minutes', retry: apiRetry(10) });
   const earlier = await files.previousSession({ childWorkflowId, path });
   if (earlier.found === 'unusable') {

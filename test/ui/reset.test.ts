@@ -5,12 +5,13 @@
 // Real dev server and Web UI, worker, emulator over loopback, files; screenshots in test-artifacts/ui/.
 
 import fs from 'node:fs';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UploadClient, UploadFailedError } from '../../src/client';
 import { progressQuery } from '../../src/workflows/multipart-upload';
 import { uploadProgressQuery } from '../../src/workflows/upload';
 import type { UploadResult } from '../../src/domain/types';
-import { makeFile, startStack, waitFor, type InProcessWorker, type Stack } from '../support/harness';
+import { makeFile, startStack, waitFor, workflowBundle, type InProcessWorker, type Stack } from '../support/harness';
 import { ensureChromium, openBrowser, type Browser } from './browser';
 
 const CHUNK = 64 * 1024;
@@ -43,8 +44,8 @@ describe.skipIf(!chromiumPath)('Reset in the Temporal Web UI', () => {
     return { workflowId: run.workflowId, child: stack.temporal.workflow.getHandle(childId) };
   }
 
-  /** The person's part: the failed upload's page, Reset, the first workflow task, a reason, Confirm. */
-  async function resetInTheWebUi(workflowId: string, screenshotPrefix: string): Promise<void> {
+  /** The person's part: the failed upload's page, Reset, the first workflow task, a reason, Confirm. Answers the failed run's id. */
+  async function resetInTheWebUi(workflowId: string, screenshotPrefix: string): Promise<string> {
     const { page } = browser;
     const failedRunId = (await stack.temporal.workflow.getHandle(workflowId).describe()).runId;
     await page.goto(`${stack.server.uiUrl}/namespaces/default/workflows`);
@@ -60,6 +61,7 @@ describe.skipIf(!chromiumPath)('Reset in the Temporal Web UI', () => {
     await browser.screenshot(`${screenshotPrefix}-2-reset-dialog`);
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await waitFor(async () => (await stack.temporal.workflow.getHandle(workflowId).describe()).runId !== failedRunId, 'the reset run');
+    return failedRunId;
   }
 
   /** The reset run's page shows it completed. */
@@ -72,6 +74,22 @@ describe.skipIf(!chromiumPath)('Reset in the Temporal Web UI', () => {
 
   async function resultOfLatestRun(workflowId: string): Promise<UploadResult> {
     return (await stack.temporal.workflow.getHandle(workflowId).result()) as UploadResult;
+  }
+
+  /** The failed run and the reset run (copied events, then the new decisions) replay on today's code. */
+  async function expectBothRunsReplay(workflowId: string, failedRunId: string): Promise<void> {
+    const { runId } = await stack.temporal.workflow.getHandle(workflowId).describe();
+    const histories = [];
+    for (const run of [failedRunId, runId]) {
+      histories.push({ workflowId, history: await stack.temporal.workflow.getHandle(workflowId, run).fetchHistory() });
+    }
+    expect(histories[1]!.history.events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'previousSession')).toBe(true);
+    let replayed = 0;
+    for await (const replay of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      expect(replay.error, `replay of ${replay.workflowId}`).toBeUndefined();
+      replayed++;
+    }
+    expect(replayed).toBe(2);
   }
 
   it('carries on the session a failed run left: one session, one asset, accepted chunks not sent again', async () => {
@@ -92,7 +110,7 @@ describe.skipIf(!chromiumPath)('Reset in the Temporal Web UI', () => {
     await new Promise((r) => setTimeout(r, 2_000));
     const atReset = await stack.emulator.counters();
 
-    await resetInTheWebUi(workflowId, 'reset-carry-on');
+    const failedRunId = await resetInTheWebUi(workflowId, 'reset-carry-on');
     const result = await resultOfLatestRun(workflowId);
 
     expect(result.multipart?.uploadId).toBe(first.uploadId);
@@ -106,6 +124,7 @@ describe.skipIf(!chromiumPath)('Reset in the Temporal Web UI', () => {
 
     await showLatestRun(workflowId);
     await browser.screenshot('reset-carry-on-3-completed');
+    await expectBothRunsReplay(workflowId, failedRunId);
   });
 
   it('starts over when the file was fixed after SourceChanged, and deletes the unusable session\'s asset', async () => {
@@ -126,7 +145,7 @@ describe.skipIf(!chromiumPath)('Reset in the Temporal Web UI', () => {
     const { createHash } = await import('node:crypto');
     const sha256 = createHash('sha256').update(complete).digest('hex');
 
-    await resetInTheWebUi(workflowId, 'reset-start-over');
+    const failedRunId = await resetInTheWebUi(workflowId, 'reset-start-over');
     const result = await resultOfLatestRun(workflowId);
 
     expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: complete.length, sha256 });
@@ -138,5 +157,6 @@ describe.skipIf(!chromiumPath)('Reset in the Temporal Web UI', () => {
     expect((await stack.api.listAssets({ filename: 'being-written.mp4' })).items.map((a) => a.id)).toEqual([result.assetId]);
     await showLatestRun(workflowId);
     await browser.screenshot('reset-start-over-3-completed');
+    await expectBothRunsReplay(workflowId, failedRunId);
   });
 });
