@@ -22,8 +22,11 @@ export interface ActivityDeps {
   allowedRoots: AllowedRoots;
   /** When chunk PUTs verify the store's ETag against a local MD5; default 'always' (chunk-upload.ts). */
   chunkDigestCheck?: ChunkDigestCheck;
-  /** Reads an earlier run's multipart child after a Reset (previous-session.ts); same namespace and data converter as the worker. */
-  temporal?: Client;
+  /**
+   * Reads an earlier run's multipart child after a Reset (previous-session.ts): a client on the
+   * worker's connection, namespace and data converter (`new Client({ connection, namespace, dataConverter })`).
+   */
+  temporal: Client;
 }
 
 export function createActivities(deps: ActivityDeps) {

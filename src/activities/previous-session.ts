@@ -7,7 +7,6 @@
 // ledger its last run was continued with), and checked against TwelveLabs and the file.
 
 import { log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { History } from '@temporalio/common/lib/proto-utils';
@@ -38,16 +37,9 @@ export type PreviousSession =
 /** A session carried on must still live for a while: uploading the rest takes time. */
 const MIN_SESSION_LEFT_MS = 30 * 60_000;
 
-export function previousSessionActivities(temporal: Client | undefined, client: TwelveLabsClient, roots: AllowedRoots) {
+export function previousSessionActivities(temporal: Client, client: TwelveLabsClient, roots: AllowedRoots) {
   return {
     async previousSession(input: PreviousSessionInput): Promise<PreviousSession> {
-      if (!temporal) {
-        throw ApplicationFailure.create({
-          type: 'WorkerMisconfigured',
-          message: 'this worker was built without a Temporal client for its activities (createUploadWorkers gives one)',
-          nonRetryable: true,
-        });
-      }
       const handle = temporal.workflow.getHandle(input.childWorkflowId);
       let description;
       try {
