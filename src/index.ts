@@ -16,7 +16,7 @@ export {
   type WatchOptions,
 } from './client';
 export { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client/errors';
-export { toUploadSource, uploadWorkflowId, batchWorkflowId } from './client/upload-identity';
+export { toUploadSource, uploadWorkflowId, batchWorkflowId, sourceIdentity, SOURCE_IDENTITY_WORKFLOW_PREFIX } from './client/upload-identity';
 export { RateMeter, etaSeconds } from './client/progress/rate-meter';
 
 // Workflow inputs, results, progress and failure names (one definition, shared with the workflows)
