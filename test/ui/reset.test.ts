@@ -72,6 +72,18 @@ describe.skipIf(!chromiumPath)('Reset in the Temporal Web UI', () => {
     await browser.page.getByText('Completed', { exact: true }).filter({ visible: true }).first().waitFor();
   }
 
+  /** The emulator's counters once no PUT is still arriving (two looks half a second apart agree). */
+  async function settledCounters() {
+    let previous = await stack.emulator.counters();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 500));
+      const now = await stack.emulator.counters();
+      const busy = (c: typeof now) => [c.bytes_received, c.requests_by_endpoint.S1, JSON.stringify(c.puts_by_status)].join();
+      if (busy(now) === busy(previous)) return now;
+      previous = now;
+    }
+  }
+
   async function resultOfLatestRun(workflowId: string): Promise<UploadResult> {
     return (await stack.temporal.workflow.getHandle(workflowId).result()) as UploadResult;
   }
@@ -107,8 +119,7 @@ describe.skipIf(!chromiumPath)('Reset in the Temporal Web UI', () => {
     expect(err).toBeInstanceOf(UploadFailedError);
     await stack.emulator.setFaults({});
     // The failed run's last PUTs end; what TwelveLabs accepted by now is not sent again.
-    await new Promise((r) => setTimeout(r, 2_000));
-    const atReset = await stack.emulator.counters();
+    const atReset = await settledCounters();
 
     const failedRunId = await resetInTheWebUi(workflowId, 'reset-carry-on');
     const result = await resultOfLatestRun(workflowId);
