@@ -7,7 +7,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnavailableError, UploadClient } from '../../src/client';
 import { cliEnv } from '../cli/cli-process';
+import { uploadWorkflowId } from '../../src/client/upload-identity';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { makeFile, startStack, type InProcessWorker, type Stack } from '../support/harness';
 
 const BIN = path.resolve(__dirname, '../../bin/tl-upload.js');
@@ -79,5 +82,15 @@ describe.skipIf(!hidingWorks)('upload identity of a file only the worker can see
     expect(v2.json).toMatchObject({ attached: false, status: 'completed' });
     expect(v2.json.result.assetId).not.toBe(v1.json.result.assetId);
     expect(await stack.emulator.objectInfo(v2.json.result.assetId)).toEqual({ size: 96 * 1024, sha256: second.sha256 });
+  });
+
+  it('says which queue has no worker when the file is not on this host and no worker can name it', async () => {
+    const client = new UploadClient(stack.temporal, { taskQueue: 'no-worker-polls-this', callTimeoutMs: 2_000 });
+    const err = await client.startUpload('/nowhere-on-this-host/clip.mp4').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toMatch(/\/nowhere-on-this-host\/clip\.mp4 is not on this host, and no worker on task queue no-worker-polls-this told its size/);
+    // Nothing was started under a name from the path alone (as main did).
+    const pathOnlyId = uploadWorkflowId({ path: '/nowhere-on-this-host/clip.mp4' }, undefined);
+    await expect(stack.temporal.workflow.getHandle(pathOnlyId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });
