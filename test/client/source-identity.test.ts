@@ -41,10 +41,11 @@ describe.skipIf(!hidingWorks)('upload identity of a file only the worker can see
   });
 
   /** `tl-upload upload <file> --wait --json`, run where `stack.dir` is an empty directory. */
-  async function uploadWithoutSeeingTheFile(file: string): Promise<{ code: number | null; json: any; stderr: string }> {
-    // $1: the directory to hide, $2: the file, which must then be invisible here; $3 $4: node and the CLI.
-    const script = 'mount -t tmpfs none "$1" && test ! -e "$2" && exec "$3" "$4" upload "$2" --wait --json';
-    const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', stack.dir, file, process.execPath, BIN], {
+  async function uploadWithoutSeeingTheFile(...files: string[]): Promise<{ code: number | null; json: any; stderr: string }> {
+    // $1: the directory to hide, $2: a file, which must then be invisible here; then the command: node, the CLI, upload, the files.
+    const script = 'mount -t tmpfs none "$1" && test ! -e "$2" && shift 2 && exec "$@" --wait --json';
+    const args = ['sh', stack.dir, files[0]!, process.execPath, BIN, 'upload', ...files];
+    const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, ...args], {
       env: cliEnv(stack),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -82,6 +83,25 @@ describe.skipIf(!hidingWorks)('upload identity of a file only the worker can see
     expect(v2.json).toMatchObject({ attached: false, status: 'completed' });
     expect(v2.json.result.assetId).not.toBe(v1.json.result.assetId);
     expect(await stack.emulator.objectInfo(v2.json.result.assetId)).toEqual({ size: 96 * 1024, sha256: second.sha256 });
+  });
+
+  it('names a batch of such files after their versions too: a changed file makes a new batch', async () => {
+    const a = await makeFile(stack.dir, 'batch-a.mp4', 32 * 1024);
+    const b = await makeFile(stack.dir, 'batch-b.mp4', 32 * 1024);
+    const first = await uploadWithoutSeeingTheFile(a.path, b.path);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json).toMatchObject({ kind: 'batch', attached: false, status: 'completed' });
+    const again = await uploadWithoutSeeingTheFile(a.path, b.path);
+    expect(again.json).toMatchObject({ workflowId: first.json.workflowId, attached: true });
+
+    const newB = await makeFile(stack.dir, 'batch-b.mp4', 32 * 1024);
+    const later = new Date(fs.statSync(a.path).mtimeMs + 5_000);
+    fs.utimesSync(newB.path, later, later);
+    const changed = await uploadWithoutSeeingTheFile(a.path, newB.path);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.json.workflowId).not.toBe(first.json.workflowId);
+    const item = changed.json.result.items.find((i: { fileName: string }) => i.fileName === 'batch-b.mp4');
+    expect(await stack.emulator.objectInfo(item.assetId)).toEqual({ size: 32 * 1024, sha256: newB.sha256 });
   });
 
   it('says which queue has no worker when the file is not on this host and no worker can name it', async () => {
