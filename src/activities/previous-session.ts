@@ -85,11 +85,13 @@ export function previousSessionActivities(temporal: Client, client: TwelveLabsCl
         },
       };
     }
-    const source = await inspectSource(path, roots).catch(() => undefined);
+    // A file that cannot be read now fails this lookup (typed, as the upload would): the session
+    // is kept for a later Reset rather than deleted on what may be a passing problem.
+    const source = await inspectSource(path, roots);
     const reason =
       state.status !== 'active'
         ? `the session is ${state.status}`
-        : !source || source.sizeBytes !== session.sourceSizeBytes || source.mtimeMs !== session.sourceMtimeMs
+        : source.sizeBytes !== session.sourceSizeBytes || source.mtimeMs !== session.sourceMtimeMs
           ? `${path} is not the version the session was created for (it holds ${session.sourceSizeBytes} bytes of mtime ${session.sourceMtimeMs})`
           : session.expiresAtMs - Date.now() < MIN_SESSION_LEFT_MS
             ? 'the session expires too soon to finish on it'
