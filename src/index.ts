@@ -5,7 +5,7 @@
 // Client library (its options and answers are types in src/domain/types.ts, exported below)
 export { UploadClient, createTemporalClient, ASSET_CALL_WORKFLOW_PREFIX } from './client';
 export { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client/errors';
-export { toUploadSource, uploadWorkflowId, batchWorkflowId } from './client/upload-identity';
+export { toUploadSource, uploadWorkflowId, batchWorkflowId, sourceIdentity, SOURCE_IDENTITY_WORKFLOW_PREFIX } from './client/upload-identity';
 export { RateMeter, etaSeconds } from './client/progress/rate-meter';
 export type { ListAssetsQuery } from './client/assets';
 

@@ -3,6 +3,7 @@
 // Shuts down gracefully on SIGINT and SIGTERM (Temporal's runtime handles both): running chunk
 // activities are cancelled, their URLs are never reused, and the uploads continue elsewhere.
 
+import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
@@ -58,7 +59,9 @@ export interface UploadWorkerOptions {
 
 export async function createUploadWorkers(options: UploadWorkerOptions): Promise<Worker[]> {
   const allowedRoots = await AllowedRoots.resolve(options.allowedRoots);
-  const activities = createActivities({ client: options.client, allowedRoots, chunkDigestCheck: options.chunkDigestCheck });
+  // Activities read an earlier run's child workflow after a Reset: a client on the worker's own connection.
+  const temporal = new Client({ connection: options.connection, namespace: options.namespace ?? 'default', ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
+  const activities = createActivities({ client: options.client, allowedRoots, chunkDigestCheck: options.chunkDigestCheck, temporal });
   const common = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',

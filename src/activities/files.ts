@@ -13,6 +13,13 @@ export interface InspectFileInput {
   path: string;
 }
 
+/** A file's content version as the worker's host sees it: what an upload's workflow id covers. */
+export interface FileIdentity {
+  realPath: string;
+  sizeBytes: number;
+  mtimeMs: number;
+}
+
 export interface ListMediaFilesInput {
   directory: string;
   recursive?: boolean;
@@ -38,6 +45,18 @@ export function fileActivities(roots: AllowedRoots) {
      */
     async inspectFile(input: InspectFileInput): Promise<SourceIdentity> {
       return inspectSource(input.path, roots, Number.MAX_SAFE_INTEGER);
+    },
+
+    /**
+     * The file's real path and content version (size, mtime), for a client that cannot see the
+     * file itself: its upload's workflow id must change when the file does.
+     */
+    async identifyFile(input: InspectFileInput): Promise<FileIdentity> {
+      const { sizeBytes, mtimeMs } = await inspectSource(input.path, roots, Number.MAX_SAFE_INTEGER);
+      const realPath = await fs.realpath(input.path).catch((err: unknown) => {
+        throw sourceErrorFromFs(err, input.path);
+      });
+      return { realPath, sizeBytes, mtimeMs };
     },
 
     /** Sizes of local sources for a batch's totals; null for a file its own upload will refuse. */

@@ -2,6 +2,7 @@
 // hand in a client pointed at the real API or the emulator. Every activity's errors leave
 // through failures.ts, which decides what Temporal retries.
 
+import type { Client } from '@temporalio/client';
 import type { AllowedRoots } from '../security/file-roots';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { assetActivities } from './assets';
@@ -9,6 +10,7 @@ import { type ChunkDigestCheck, chunkUploadActivities } from './chunk-upload';
 import { directUploadActivities } from './direct-upload';
 import { toActivityFailure } from './failures';
 import { fileActivities } from './files';
+import { previousSessionActivities } from './previous-session';
 import { reportingActivities } from './reporting';
 import { sessionActivities } from './session';
 import { urlActivities } from './urls';
@@ -20,6 +22,11 @@ export interface ActivityDeps {
   allowedRoots: AllowedRoots;
   /** When chunk PUTs verify the store's ETag against a local MD5; default 'always' (chunk-upload.ts). */
   chunkDigestCheck?: ChunkDigestCheck;
+  /**
+   * Reads an earlier run's multipart child after a Reset (previous-session.ts): a client on the
+   * worker's connection, namespace and data converter (`new Client({ connection, namespace, dataConverter })`).
+   */
+  temporal: Client;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -31,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...fileActivities(deps.allowedRoots),
     ...directUploadActivities(deps.client, deps.allowedRoots),
     ...assetActivities(deps.client),
+    ...previousSessionActivities(deps.temporal, deps.client, deps.allowedRoots),
   });
 }
 

@@ -1,12 +1,18 @@
 // Where an upload's workflow id comes from when the caller gives none: the source's identity. A
-// local file is its real path, size and modification time, so starting the same file again
-// attaches to its upload, while an edited file is a new upload. A URL is the URL.
+// file is its real path, size and modification time, so starting the same file again attaches to
+// its upload, while an edited file is a new upload. A URL is the URL. When the file is not on
+// this host (paths are paths on the worker's host), the worker that has it is asked: a name from
+// the path alone would answer a new version of the file with the old version's asset.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { WorkflowFailedError, type WorkflowClient } from '@temporalio/client';
+import { ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { isUrlSource, uploadFileName } from '../domain/names';
 import type { UploadSource } from '../domain/types';
+import { sourceIdentityWorkflow } from '../workflows/source-identity';
+import { UnavailableError } from './errors';
 
 /** `https://…` and `http://…` are URLs; anything else is a local path, made absolute. */
 export function toUploadSource(arg: string | UploadSource): UploadSource {
@@ -32,6 +38,54 @@ export async function localIdentity(source: UploadSource): Promise<LocalIdentity
   }
 }
 
+/** Workflow ids of identity checks start with this (list commands may hide them). */
+export const SOURCE_IDENTITY_WORKFLOW_PREFIX = 'source-identity-';
+
+export interface WorkerIdentityOptions {
+  workflow: WorkflowClient;
+  /** The queue the workers poll. */
+  taskQueue: string;
+  /** The queue of the host that has the file, when the upload names one. */
+  fileTaskQueue?: string;
+  /** No worker answered within this: the file cannot be named, so nothing starts. */
+  timeoutMs: number;
+}
+
+/**
+ * The file's identity: from this host when it can see the file, else from the worker's host
+ * (sourceIdentityWorkflow). Undefined for a URL, and for a file the worker cannot read either:
+ * its upload then fails with the reason (missing, outside the roots, ...), named by its path.
+ */
+export async function sourceIdentity(source: UploadSource, options: WorkerIdentityOptions): Promise<LocalIdentity | undefined> {
+  if (isUrlSource(source)) return undefined;
+  return (await localIdentity(source)) ?? (await workerIdentity(source.path, options));
+}
+
+/** Asks the worker that has the file for its identity. */
+export async function workerIdentity(filePath: string, options: WorkerIdentityOptions): Promise<LocalIdentity | undefined> {
+  try {
+    return await options.workflow.execute(sourceIdentityWorkflow, {
+      taskQueue: options.taskQueue,
+      workflowId: `${SOURCE_IDENTITY_WORKFLOW_PREFIX}${randomUUID()}`,
+      args: [{ path: filePath, ...(options.fileTaskQueue !== undefined ? { fileTaskQueue: options.fileTaskQueue } : {}) }],
+      // No worker, no answer: fail in bounded time instead of waiting forever.
+      workflowExecutionTimeout: options.timeoutMs,
+      staticSummary: `Identify ${filePath} on the worker's host`,
+    });
+  } catch (err) {
+    const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure) return undefined; // the upload reports what is wrong with the file
+    if (cause instanceof TimeoutFailure) {
+      const queue = options.fileTaskQueue ?? options.taskQueue;
+      throw new UnavailableError(
+        `${filePath} is not on this host, and no worker on task queue ${queue} told its size and modification time within ` +
+          `${Math.round(options.timeoutMs / 1000)} s (an upload is named after them): is a worker running (npm run worker)?`,
+      );
+    }
+    throw err;
+  }
+}
+
 /** `upload-<name>-<hash>`: readable in a list, and the same for the same file. */
 export function uploadWorkflowId(source: UploadSource, identity: LocalIdentity | undefined): string {
   const key = isUrlSource(source)
@@ -42,8 +96,14 @@ export function uploadWorkflowId(source: UploadSource, identity: LocalIdentity |
   return `upload-${slug(uploadFileName({ source }))}-${hash(key)}`;
 }
 
-/** `batch-<dir or first name>-<hash>` over every source's identity (a directory: path and mtime). */
-export async function batchWorkflowId(request: { sources?: UploadSource[]; directory?: string; recursive?: boolean }): Promise<string> {
+/**
+ * `batch-<dir or first name>-<hash>` over every source's identity (a directory: path and mtime).
+ * `identify` finds a source's identity (default: this host's view only).
+ */
+export async function batchWorkflowId(
+  request: { sources?: UploadSource[]; directory?: string; recursive?: boolean },
+  identify: (source: UploadSource) => Promise<LocalIdentity | undefined> = localIdentity,
+): Promise<string> {
   if (request.directory !== undefined) {
     const dir = path.resolve(request.directory);
     const mtimeMs = await fs.stat(dir).then((s) => Math.floor(s.mtimeMs), () => 0);
@@ -51,7 +111,7 @@ export async function batchWorkflowId(request: { sources?: UploadSource[]; direc
   }
   const parts: string[] = [];
   for (const source of request.sources ?? []) {
-    parts.push(uploadWorkflowId(source, await localIdentity(source)));
+    parts.push(uploadWorkflowId(source, await identify(source)));
   }
   const first = request.sources?.[0];
   return `batch-${first ? slug(uploadFileName({ source: first })) : 'empty'}-${hash(parts.join('\n'))}`;

@@ -23,7 +23,7 @@ import { uploadStartSummary } from '../workflows/upload-planning';
 import { describeWorkflow, type ClientContext } from './context';
 import { UsageError } from './errors';
 import { toFailedError } from './failures';
-import { batchWorkflowId, localIdentity, toUploadSource, uploadWorkflowId } from './upload-identity';
+import { batchWorkflowId, localIdentity, sourceIdentity, toUploadSource, uploadWorkflowId } from './upload-identity';
 import { keywordEquals, visibilityString } from './visibility-query';
 
 export class Uploads {
@@ -32,7 +32,8 @@ export class Uploads {
   async startUpload(source: string | UploadSource, options: StartUploadOptions = {}): Promise<StartedUpload> {
     const { workflowId: givenId, ...rest } = options;
     const input: UploadInput = { ...rest, source: toUploadSource(source) };
-    const identity = await localIdentity(input.source);
+    // A given id needs no identity but for the summary: no round trip to the worker for it.
+    const identity = givenId !== undefined ? await localIdentity(input.source) : await this.#identify(input.fileTaskQueue)(input.source);
     const workflowId = givenId ?? uploadWorkflowId(input.source, identity);
     return this.#start('upload', workflowId, input, uploadFileName(input), identity?.sizeBytes);
   }
@@ -46,9 +47,19 @@ export class Uploads {
       ...(directory !== undefined ? { directory: { path: toPath(directory), recursive: recursive ?? false } } : {}),
     };
     const workflowId =
-      givenId ?? (await batchWorkflowId({ ...(input.sources ? { sources: input.sources } : {}), ...(directory !== undefined ? { directory, recursive } : {}) }));
+      givenId ??
+      (await batchWorkflowId(
+        { ...(input.sources ? { sources: input.sources } : {}), ...(directory !== undefined ? { directory, recursive } : {}) },
+        this.#identify(input.upload?.fileTaskQueue),
+      ));
     const title = directory !== undefined ? `${toPath(directory)}/` : `${input.sources!.length} files`;
     return this.#start('batch', workflowId, input, title, undefined);
+  }
+
+  /** A source's identity, from this host or else from the worker that has the file. */
+  #identify(fileTaskQueue: string | undefined): (source: UploadSource) => ReturnType<typeof sourceIdentity> {
+    const { temporal, taskQueue, callTimeoutMs } = this.ctx;
+    return (source) => sourceIdentity(source, { workflow: temporal.workflow, taskQueue, fileTaskQueue, timeoutMs: callTimeoutMs });
   }
 
   async #start(kind: 'upload' | 'batch', workflowId: string, input: UploadInput | BatchUploadInput, fileName: string, sizeBytes: number | undefined): Promise<StartedUpload> {

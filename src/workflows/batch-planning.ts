@@ -82,10 +82,29 @@ export function batchTotals(items: readonly BatchItem[]): BatchTotals {
 }
 
 /** The Web UI's "current details" of a batch, in Markdown. */
-export function batchDetails(phase: string, totals: BatchTotals, maxConcurrentUploads: number): string {
+export function batchDetails(phase: string, totals: BatchTotals, maxConcurrentUploads: number, assetsLeft: readonly string[] = []): string {
   return [
     `**${totals.files} files** (${formatBytes(totals.totalBytes)}) — ${phase}`,
     `- completed ${totals.completed}, failed ${totals.failed}, running ${totals.running}, waiting ${totals.waiting}`,
     `- ${maxConcurrentUploads} at once`,
+    ...(assetsLeft.length > 0 ? [`- cancelled after their asset was created (the assets stay): ${assetsLeft.map((id) => `\`${id}\``).join(', ')}`] : []),
   ].join('\n');
+}
+
+/**
+ * What a cancelled item says when its upload had already made its asset (the cancel came while it
+ * was finishing): the asset stays at TwelveLabs, so the batch's answer must name it.
+ */
+export function cancelledWithAsset(assetId: string): { type: string; message: string } {
+  return {
+    type: 'CancelledAfterAssetCreated',
+    message:
+      `cancelled after its asset ${assetId} was created; the asset stays at TwelveLabs ` +
+      `(tl-upload assets get ${assetId}; tl-upload assets delete ${assetId} if it is not wanted)`,
+  };
+}
+
+/** Items cancelled after their asset was created: the assets a cancelled batch leaves. */
+export function assetsLeftByCancel(items: readonly BatchItem[]): string[] {
+  return items.filter((item) => item.state === 'cancelled' && item.assetId !== undefined).map((item) => item.assetId!);
 }

@@ -14,12 +14,14 @@ import {
   isCancellation,
   ParentClosePolicy,
   proxyActivities,
+  setHandler,
   startChild,
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { batchConcurrency, batchDetails, batchInputProblems, batchTotals, newBatchItem } from './batch-planning';
+import { assetsLeftByCancel, batchConcurrency, batchDetails, batchInputProblems, batchTotals, cancelledWithAsset, newBatchItem } from './batch-planning';
+import { assetCreatedSignal } from './asset-report';
 import { asTypedFailure, failureSummary } from './failure-info';
 import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
 import { phasePublisher } from './phase-publisher';
@@ -69,7 +71,7 @@ export async function batchUploadWorkflow(input: BatchUploadInput): Promise<Batc
   let changes = 0;
 
   const shownPhase = (): BatchPhase => (phase === 'uploading' && paused ? 'paused' : phase);
-  const show = () => publish(shownPhase(), batchDetails(shownPhase(), batchTotals(items), maxConcurrentUploads));
+  const show = () => publish(shownPhase(), batchDetails(shownPhase(), batchTotals(items), maxConcurrentUploads, assetsLeftByCancel(items)));
   const forward = (signal: typeof pauseSignal | typeof resumeSignal) => {
     for (const { handle } of running.values()) handle?.signal(signal).catch(() => undefined);
   };
@@ -111,6 +113,12 @@ export async function batchUploadWorkflow(input: BatchUploadInput): Promise<Batc
     },
   });
 
+  // A file's asset is known here as soon as it exists, even if its upload is cancelled later.
+  setHandler(assetCreatedSignal, ({ workflowId, assetId }) => {
+    const item = items.find((i) => i.workflowId === workflowId);
+    if (item) item.assetId = assetId;
+  });
+
   const startItem = (item: BatchItem, source: UploadSource) => {
     item.state = 'running';
     const entry: { handle?: ChildWorkflowHandle<typeof uploadWorkflow>; done: Promise<void> } = { done: Promise.resolve() };
@@ -133,8 +141,10 @@ export async function batchUploadWorkflow(input: BatchUploadInput): Promise<Batc
         item.route = result.route;
         if (result.totalBytes !== undefined) item.sizeBytes = result.totalBytes;
       } catch (err) {
-        if (isCancellation(err)) item.state = 'cancelled';
-        else {
+        if (isCancellation(err)) {
+          item.state = 'cancelled';
+          if (item.assetId !== undefined) item.error = cancelledWithAsset(item.assetId);
+        } else {
           item.state = 'failed';
           item.error = failureSummary(err);
         }

@@ -3,3 +3,4 @@ export { multipartUploadWorkflow } from './multipart-upload';
 export { uploadWorkflow } from './upload';
 export { batchUploadWorkflow } from './batch-upload';
 export { assetCallWorkflow } from './asset-call';
+export { sourceIdentityWorkflow } from './source-identity';

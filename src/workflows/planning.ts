@@ -4,6 +4,8 @@
 
 import { MAX_CHUNKS_PER_REPORT, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
 import type { ChunkLedger } from './ledger';
+import { multipartMediaTypeProblem, uploadMediaType } from '../domain/media-types';
+import { baseName } from '../domain/names';
 import { MAX_CONCURRENCY, MIN_CONCURRENCY, type MultipartUploadInput, type PresignedUrl } from '../domain/types';
 
 export interface MultipartOptions {
@@ -29,9 +31,10 @@ export const DEFAULT_OPTIONS: MultipartOptions = {
 
 /**
  * Validates a workflow input at the edge. Returns the problems found (empty when valid) so the
- * workflow can fail once with every reason, rather than on the first.
+ * workflow can fail once with every reason, rather than on the first. `asMultipartSession` false
+ * checks only the options uploadWorkflow shares (its images go direct, never as a session).
  */
-export function inputProblems(input: unknown): string[] {
+export function inputProblems(input: unknown, asMultipartSession = true): string[] {
   const problems: string[] = [];
   if (typeof input !== 'object' || input === null) return ['the input must be an object'];
   const value = input as Partial<MultipartUploadInput> & Record<string, unknown>;
@@ -42,6 +45,9 @@ export function inputProblems(input: unknown): string[] {
   }
   if (value.mediaType !== undefined && !['video', 'audio', 'image'].includes(value.mediaType)) {
     problems.push('mediaType must be video, audio or image');
+  } else if (asMultipartSession && typeof path === 'string' && path.length > 0 && (value.filename === undefined || typeof value.filename === 'string')) {
+    const mediaProblem = multipartMediaTypeProblem(uploadMediaType(value.mediaType, value.filename || baseName(path)));
+    if (mediaProblem) problems.push(mediaProblem);
   }
   const integer = (name: keyof MultipartOptions, min: number, max: number) => {
     const v = value[name];

@@ -5,6 +5,8 @@ import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
 import { inputProblems as multipartInputProblems } from './planning';
 import { formatBytes } from '../domain/bytes';
 import { CREATE_TOKEN_KEY } from '../domain/create-token';
+import { mediaSizeProblem } from '../domain/media-types';
+import type { MediaType } from '../twelvelabs/wire';
 import type { UploadInput, UploadRoute, UploadSource, UploadState, UrlSource } from '../domain/types';
 
 export interface UploadOptions {
@@ -72,7 +74,7 @@ export function uploadInputProblems(input: unknown): string[] {
     userMetadata: value.userMetadata,
     fileTaskQueue: value.fileTaskQueue,
     ...(value.multipart ?? {}),
-  });
+  }, false);
   problems.push(...shared);
   if (typeof value.userMetadata === 'object' && value.userMetadata !== null && CREATE_TOKEN_KEY in value.userMetadata) {
     problems.push(`userMetadata.${CREATE_TOKEN_KEY} is reserved: uploads use it to find the asset a lost reply had created`);
@@ -105,9 +107,13 @@ export type RouteDecision = { route: UploadRoute } | { refused: string };
 
 /**
  * Which route a local file takes: direct up to `directMaxBytes` (the API's 200 MB direct limit
- * by default), multipart up to 4 GiB, and nothing above (the API takes no larger file).
+ * by default), multipart up to 4 GiB, and nothing above (the API takes no larger file). An image
+ * goes direct up to 5 MB and never as multipart: the documents allow it video and audio only.
  */
-export function chooseFileRoute(sizeBytes: number, directMaxBytes: number): RouteDecision {
+export function chooseFileRoute(sizeBytes: number, directMaxBytes: number, mediaType: MediaType = 'video'): RouteDecision {
+  const sizeProblem = mediaSizeProblem(mediaType, sizeBytes);
+  if (sizeProblem) return { refused: sizeProblem };
+  if (mediaType === 'image') return { route: 'direct' };
   if (sizeBytes > MAX_MULTIPART_BYTES) {
     return {
       refused:

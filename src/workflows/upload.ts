@@ -20,14 +20,18 @@ import {
 import type { createActivities } from '../activities';
 import type { SourceIdentity } from '../activities/source';
 import { uploadRunToken } from '../domain/create-token';
+import { uploadMediaType } from '../domain/media-types';
 import { isUrlSource, sourceLabel, uploadFileName } from '../domain/names';
 import { FailureType, type MultipartUploadResult, type UploadInput, type UploadResult, type UploadState } from '../domain/types';
 import { API_CALL, apiRetry, fileCheckOptions, transferOptions } from './activity-options';
 import { awaitAssetReady } from './asset-readiness';
+import { reportAssetToParent } from './asset-report';
 import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
 import { createOnce } from './create-once';
 import { asTypedFailure, failureSummary } from './failure-info';
 import { multipartUploadWorkflow } from './multipart-upload';
+import { DEFAULT_OPTIONS } from './planning';
+import { carriedFromEarlier, earlierChildSession, multipartChildId } from './reset-resume';
 import { phasePublisher, type PhasePublisher } from './phase-publisher';
 import { TL_PHASE, uploadSearchAttributes } from './search-attributes';
 import { chooseFileRoute, needsReadinessWait, RECONCILE_CLOCK_MARGIN_MS, resolveUploadOptions, uploadInputProblems, type UploadOptions } from './upload-planning';
@@ -123,7 +127,7 @@ async function uploadFile(context: UploadContext, path: string): Promise<Uploade
   const identity = await proxyActivities<Activities>(fileCheckOptions(input.fileTaskQueue)).inspectFile({ path });
   tracker.state.totalBytes = identity.sizeBytes;
   context.publish.fileSize(identity.sizeBytes);
-  const decision = chooseFileRoute(identity.sizeBytes, options.directMaxBytes);
+  const decision = chooseFileRoute(identity.sizeBytes, options.directMaxBytes, uploadMediaType(input.mediaType, context.fileName));
   if ('refused' in decision) {
     throw ApplicationFailure.create({ type: FailureType.FileTooLarge, message: `${path}: ${decision.refused}`, nonRetryable: true });
   }
@@ -188,8 +192,17 @@ async function createAsset(
 
 async function uploadMultipart(context: UploadContext, path: string, sizeBytes: number): Promise<Uploaded> {
   const { input, fileName, tracker } = context;
-  const { workflowId, runId } = workflowInfo();
-  const childId = `${workflowId}/multipart-${runId.slice(0, 8)}`;
+  const childId = multipartChildId();
+  // After a Reset: carry on (or clean up) what the earlier run's child left (reset-resume.ts).
+  const earlier = await earlierChildSession(childId, path, input.fileTaskQueue);
+  if (earlier?.found === 'completed') {
+    const done = earlier.result;
+    return { assetId: done.assetId, status: 'processing', reconciled: true, assetsCreated: done.counters.sessionsCreated, multipart: done };
+  }
+  const carried =
+    earlier?.found === 'resumable'
+      ? carriedFromEarlier(earlier, input.multipart?.concurrency ?? DEFAULT_OPTIONS.concurrency, tracker.state.startedAt)
+      : undefined;
   const withAttributes = workflowInfo().typedSearchAttributes.get(TL_PHASE) !== undefined;
   const child = await startChild(multipartUploadWorkflow, {
     workflowId: childId,
@@ -203,6 +216,7 @@ async function uploadMultipart(context: UploadContext, path: string, sizeBytes: 
         ...(input.userMetadata !== undefined ? { userMetadata: input.userMetadata } : {}),
         ...(input.fileTaskQueue !== undefined ? { fileTaskQueue: input.fileTaskQueue } : {}),
         ...(input.multipart ?? {}),
+        ...(carried ? { carried } : {}),
       },
     ],
     // Cancelling or terminating the upload stops its chunk PUTs too, gracefully.
@@ -222,6 +236,8 @@ async function finish(context: UploadContext, uploaded: Uploaded): Promise<Uploa
   const { state } = tracker;
   state.assetId = uploaded.assetId;
   state.assetStatus = uploaded.status;
+  // Before the wait for `ready`: a batch cancelled meanwhile still knows this asset exists.
+  await reportAssetToParent(uploaded.assetId);
   if (needsReadinessWait(context.options.waitForReady, uploaded.status)) tracker.enter('processing');
   const ready = await awaitAssetReady(uploaded.assetId, uploaded.status, context.options);
   state.assetStatus = ready.status;

@@ -70,6 +70,16 @@ describe('multipartUploadWorkflow with bad input', () => {
     expect((await stack.emulator.counters()).sessions_created).toBe(before);
   });
 
+  it('refuses an image as a multipart session (the documents allow video and audio only)', async () => {
+    const file = path.join(stack.dir, 'poster.png');
+    fs.writeFileSync(file, 'x'.repeat(1000));
+    const before = (await stack.emulator.counters()).sessions_created;
+    const failure = await failureOf({ source: { path: file } });
+    expect(failure).toMatchObject({ type: 'InvalidInput', activitiesStarted: 0 });
+    expect(failure.message).toMatch(/a multipart upload takes video or audio only, not image/);
+    expect((await stack.emulator.counters()).sessions_created).toBe(before);
+  });
+
   it('refuses malformed workflow input before doing anything', async () => {
     const failure = await failureOf({ source: { path: '' }, concurrency: 1000 } as MultipartUploadInput);
     expect(failure.type).toBe('InvalidInput');

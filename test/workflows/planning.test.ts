@@ -4,6 +4,8 @@ import { chunksToStart, inputProblems, sessionTooShortReason, shouldReport, MIN_
 import { baseName } from '../../src/domain/names';
 import { mediaTypeFor } from '../../src/domain/media-types';
 import type { PresignedUrl } from '../../src/domain/types';
+import { MAX_DIRECT_BYTES, MAX_IMAGE_BYTES } from '../../src/twelvelabs/limits';
+import { chooseFileRoute, uploadInputProblems } from '../../src/workflows/upload-planning';
 
 const url = (chunkIndex: number, urlExpiresAtMs: number): PresignedUrl => ({ chunkIndex, url: `u${chunkIndex}`, urlExpiresAtMs });
 
@@ -22,6 +24,29 @@ describe('input validation at the edge', () => {
       'userMetadata.a must be a string, number or boolean',
     ]);
     expect(inputProblems(null)).toEqual(['the input must be an object']);
+  });
+});
+
+describe('media types and their limits (the documents)', () => {
+  it('sends an image direct up to 5 MB, even under a lower direct threshold, and refuses a larger one', () => {
+    expect(chooseFileRoute(MAX_IMAGE_BYTES, 1_000, 'image')).toEqual({ route: 'direct' });
+    expect(chooseFileRoute(MAX_IMAGE_BYTES + 1, MAX_DIRECT_BYTES, 'image')).toEqual({
+      refused: 'the image has 5242881 bytes; TwelveLabs accepts images of at most 5242880 bytes (5 MB): scale it down or compress it',
+    });
+    expect(chooseFileRoute(MAX_IMAGE_BYTES + 1, MAX_DIRECT_BYTES, 'audio')).toEqual({ route: 'direct' });
+    expect(chooseFileRoute(MAX_DIRECT_BYTES + 1, MAX_DIRECT_BYTES, 'audio')).toEqual({ route: 'multipart' });
+  });
+
+  it('lets a multipart session carry video and audio only, by the given type or the file name', () => {
+    expect(inputProblems({ source: { path: '/d/a.mp3' } })).toEqual([]);
+    expect(inputProblems({ source: { path: '/d/a.bin' } })).toEqual([]); // unknown extension: video
+    expect(inputProblems({ source: { path: '/d/photo.png' } })).toEqual([
+      'a multipart upload takes video or audio only, not image: upload an image (up to 5 MB) directly',
+    ]);
+    expect(inputProblems({ source: { path: '/d/a.mp4' }, mediaType: 'image' })).toHaveLength(1);
+    expect(inputProblems({ source: { path: '/d/a.mp4' }, filename: 'cover.jpg' })).toHaveLength(1);
+    // uploadWorkflow shares the other checks only: its images go direct.
+    expect(uploadInputProblems({ source: { path: '/d/photo.png' }, mediaType: 'image' })).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowHandle } from '@temporalio/client';
 import { UploadClient, UploadFailedError } from '../../src/client';
 import { MAX_DIRECT_BYTES } from '../../src/twelvelabs/limits';
 import { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from '../../src/workflows/search-attributes';
@@ -103,6 +104,25 @@ describe('uploadWorkflow', () => {
     expect(after.requests_by_endpoint.A1 ?? 0).toBe(before.requests_by_endpoint.A1 ?? 0);
   });
 
+  it('refuses an image over 5 MB before sending a byte, and sends a smaller one direct even above the direct threshold', async () => {
+    const big = await makeFile(stack.dir, 'too-big.jpg', 5 * 1024 * 1024 + 1);
+    const before = await stack.emulator.counters();
+    const refused = await upload(big.path);
+    const err = (await client.result(refused.workflowId).catch((e: unknown) => e)) as UploadFailedError;
+    expect(err).toBeInstanceOf(UploadFailedError);
+    expect(err.type).toBe('FileTooLarge');
+    expect(err.message).toMatch(/the image has 5242881 bytes; TwelveLabs accepts images of at most 5242880 bytes \(5 MB\)/);
+    expect((await stack.emulator.counters()).requests_by_endpoint.A1 ?? 0).toBe(before.requests_by_endpoint.A1 ?? 0);
+
+    // Over a (test) direct threshold an image still goes direct: a multipart session takes video and audio only.
+    const small = await makeFile(stack.dir, 'poster.png', 40 * CHUNK);
+    const run = await upload(small.path, { directMaxBytes: 20 * CHUNK });
+    const result = (await client.result(run.workflowId)) as UploadResult;
+    expect(result.route).toBe('direct');
+    expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: 40 * CHUNK, sha256: small.sha256 });
+    expect((await stack.emulator.counters()).sessions_created ?? 0).toBe(before.sessions_created ?? 0);
+  });
+
   it('reports an asset that TwelveLabs fails to process, with the API message and the asset id', async () => {
     const file = await makeFile(stack.dir, 'broken-media.mp4', 20_000);
     await stack.emulator.setFaults({ asset_failed: 1 });
@@ -144,12 +164,51 @@ describe('uploadWorkflow', () => {
     }
   });
 
-  it('replays every recorded history deterministically', async () => {
-    const histories = [];
+  it('replays every recorded history deterministically, parents and multipart children, and the replayer really checks them', async () => {
+    // The uploads the tests above ran (this test needs them: run the whole file, not this one alone).
+    expect(started.length, 'uploads recorded by the tests above').toBeGreaterThanOrEqual(5);
+    const histories: Array<{ workflowId: string; history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> }> = [];
+    const children: string[] = [];
     for (const workflowId of started) {
+      const history = await stack.temporal.workflow.getHandle(workflowId).fetchHistory();
+      histories.push({ workflowId, history });
+      for (const e of history.events ?? []) {
+        const child = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+        if (child) children.push(child);
+      }
+    }
+    // The multipart route ran at least twice above: its children are replayed too.
+    expect(children.length).toBeGreaterThanOrEqual(2);
+    for (const workflowId of children) {
       histories.push({ workflowId, history: await stack.temporal.workflow.getHandle(workflowId).fetchHistory() });
     }
-    const replays = Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories);
-    for await (const replay of replays) expect(replay.error, `replay of ${replay.workflowId}`).toBeUndefined();
+    // Each history holds decisions to check: more than one completed workflow task, and a close.
+    for (const { workflowId, history } of histories) {
+      const events = history.events ?? [];
+      expect(events.filter((e) => e.workflowTaskCompletedEventAttributes).length, workflowId).toBeGreaterThan(1);
+      const last = events.at(-1);
+      const closed = last?.workflowExecutionCompletedEventAttributes ?? last?.workflowExecutionFailedEventAttributes ?? last?.workflowExecutionCanceledEventAttributes;
+      expect(closed, `${workflowId} is closed`).toBeDefined();
+    }
+
+    let replayed = 0;
+    for await (const replay of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      expect(replay.error, `replay of ${replay.workflowId}`).toBeUndefined();
+      replayed++;
+    }
+    expect(replayed).toBe(histories.length);
+
+    // The same history with one command changed must fail: the replayer compares, not just runs.
+    const tampered = structuredClone(histories[0]!);
+    const inspect = tampered.history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'inspectFile');
+    expect(inspect, 'the first upload inspected its file').toBeDefined();
+    inspect!.activityTaskScheduledEventAttributes!.activityType!.name = 'uploadDirect';
+    let caught = 0;
+    for await (const replay of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [tampered])) {
+      expect(replay.error?.message).toMatch(/[Nn]ondeterminism/);
+      caught++;
+    }
+    expect(caught).toBe(1);
   });
+
 });
