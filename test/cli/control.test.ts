@@ -2,7 +2,6 @@
 // status and watch, list (uploads Temporal knows), incomplete (sessions at TwelveLabs), assets,
 // and clear errors with their exit codes.
 
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UploadClient } from '../../src/client';
 import { formatBytes } from '../../src/domain/bytes';
@@ -148,7 +147,9 @@ describe('tl-upload control commands', () => {
     // A name with a backslash, started on a queue no worker polls: listing needs only Temporal.
     const parked = new UploadClient(stack.temporal, { taskQueue: `${stack.taskQueue}-parked` });
     const odd = "it's \\ \"odd\".mp4";
-    ids[odd] = (await parked.startUpload(path.join(stack.dir, 'odd.mp4'), { filename: odd })).workflowId;
+    // The file exists here, so the client names the upload without asking a worker for its identity.
+    const oddFile = await makeFile(stack.dir, 'odd.mp4', 1_000);
+    ids[odd] = (await parked.startUpload(oddFile.path, { filename: odd })).workflowId;
     for (const [name, workflowId] of Object.entries(ids)) {
       const found = await waitFor(async () => {
         const { code, json } = await cliJson<Array<{ workflowId: string; fileName: string }>>(stack, 'list', '--file', name);

@@ -182,7 +182,7 @@ describe('the npm package, installed from its tarball', () => {
       rootHasWorker: false,
       loadedByRoot: [],
       createUploadWorkers: 'function',
-      workflows: ['assetCallWorkflow', 'batchUploadWorkflow', 'multipartUploadWorkflow', 'uploadWorkflow'],
+      workflows: ['assetCallWorkflow', 'batchUploadWorkflow', 'multipartUploadWorkflow', 'sourceIdentityWorkflow', 'uploadWorkflow'],
       activities: 'function',
       emulator: 'function',
       twelvelabs: 'function',
