@@ -50,9 +50,11 @@ export const uploadActivityInterceptor: ActivityInterceptorsFactory = (ctx: Cont
         try {
           const result = await next(input);
           if (activityType === 'uploadChunk') {
-            const { sizeBytes } = input.args[0] as { sizeBytes: number };
-            ctx.metricMeter.createCounter(UploadMetric.bytesUploaded, 'By', 'bytes of chunks the store accepted').add(sizeBytes);
-            ctx.metricMeter.createCounter(UploadMetric.chunksUploaded, '1', 'chunks the store accepted').add(1);
+            // A lane returns every chunk it stored (earlier attempts' too: counted once, here).
+            const { finished } = result as { finished: { sizeBytes: number }[] };
+            const bytes = finished.reduce((sum, c) => sum + c.sizeBytes, 0);
+            ctx.metricMeter.createCounter(UploadMetric.bytesUploaded, 'By', 'bytes of chunks the store accepted').add(bytes);
+            ctx.metricMeter.createCounter(UploadMetric.chunksUploaded, '1', 'chunks the store accepted').add(finished.length);
           }
           return result;
         } catch (err) {

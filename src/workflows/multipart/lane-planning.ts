@@ -1,0 +1,44 @@
+// Lane planning: how many chunks a lane's run gets and which. Pure and deterministic: every input
+// comes from history (activity results, the ledger), never from a clock.
+//
+// A lane should last long enough that its Temporal cost (one activity execution, a few heartbeats,
+// a workflow task when it returns) is small per chunk, and short enough that the tail of the
+// upload stays balanced. Pause, cancel and a lowered concurrency do not wait for a lane to end:
+// they cancel it, and it returns within one chunk (chunk-upload.ts). URLs live an hour (contract
+// 2.3), far longer than a lane's target time, and a lane returns early when one nears expiry.
+
+/** A lane's target duration, at the observed chunk time. */
+export const TARGET_LANE_MS = 20_000;
+/** Chunks of a run before any chunk time is known (the first lanes of an upload). */
+export const FIRST_RUN_CHUNKS = 8;
+/** Largest run: one M5 call mints URLs for 50 chunks, and a lane's heartbeat carries every ETag of its run. */
+export const MAX_RUN_CHUNKS = 50;
+
+/**
+ * Chunks the next lane gets: as many as it sends in TARGET_LANE_MS at the typical chunk time,
+ * no more than a fair share of what waits (so the lanes of the last wave end together), and at
+ * least one.
+ */
+export function runLength(params: { waiting: number; concurrency: number; typicalChunkMs: number }): number {
+  const fairShare = Math.ceil(params.waiting / Math.max(1, params.concurrency));
+  const byTime = params.typicalChunkMs > 0 ? Math.floor(TARGET_LANE_MS / params.typicalChunkMs) : FIRST_RUN_CHUNKS;
+  return Math.max(1, Math.min(fairShare, byTime, MAX_RUN_CHUNKS));
+}
+
+/**
+ * The next run: waiting chunks in upload order that hold a URL, up to `length`. A chunk without a
+ * URL holds its place; the ones behind it may still go, so one missing URL never stalls a lane.
+ */
+export function planRun(waitingInOrder: readonly number[], hasUrl: (chunkIndex: number) => boolean, length: number): number[] {
+  const run: number[] = [];
+  for (const chunkIndex of waitingInOrder) {
+    if (run.length >= length) break;
+    if (hasUrl(chunkIndex)) run.push(chunkIndex);
+  }
+  return run;
+}
+
+/** URLs to keep minted ahead: one run per lane of the window, and at least one M5 call's worth. */
+export function urlLookahead(concurrency: number, runChunks: number): number {
+  return Math.max(MAX_RUN_CHUNKS, concurrency * runChunks);
+}
