@@ -17,6 +17,7 @@ import {
   defineUpdate,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   allHandlersFinished,
 } from '@temporalio/workflow';
@@ -46,6 +47,17 @@ type Activities = ReturnType<typeof createActivities>;
 export const progressQuery = defineQuery<UploadProgress>('progress');
 export { pauseSignal, resumeSignal };
 export const setConcurrencyUpdate = defineUpdate<number, [number]>('setConcurrency');
+
+/**
+ * Issue 11, item 5: a status check after a lost session that answers `completed` means the file
+ * is received; before this patch it started a new session and sent the whole file again.
+ * Upgrade story: executions recorded before the patch replay unchanged (patched() is false for
+ * them, and they never reached this branch with `completed` anyway). Once no execution started
+ * before the release with this patch can still be running (uploads last at most the 24 h of their
+ * session, plus continue-as-new runs of the same upload), a later release replaces the call with
+ * deprecatePatch(COMPLETED_SESSION_IS_FINAL), and the release after that removes it.
+ */
+export const COMPLETED_SESSION_IS_FINAL = 'completed-session-is-final';
 
 export async function multipartUploadWorkflow(input: MultipartUploadInput): Promise<MultipartUploadResult> {
   const problems = inputProblems(input);
@@ -157,6 +169,8 @@ async function runUntilDone(
       run = runFor(input, options, up, acts, workScope);
       continue;
     }
+    // The file was received: the session is final, never uploaded again (patched: see above).
+    if (confirmed?.status === 'completed' && patched(COMPLETED_SESSION_IS_FINAL)) return 'completed';
     up.counters.sessionRestarts++;
     recordSessionRestart();
     if (up.counters.sessionRestarts > options.maxSessionRestarts) {

@@ -149,6 +149,27 @@ describe('chunk lanes', () => {
     expect(progress.phase).toBe('failed');
     expect(progress.error?.type).toBe('UploadUrlsRefused');
   });
+
+  it('a session that answers completed after a false alarm is final: the file is not sent again', async () => {
+    const file = await makeFile(stack.dir, 'completed.mp4', 12 * CHUNK);
+    const before = await stack.emulator.counters();
+    // The first status check (the confirmation after the last report) gets a stale 404 from the proxy.
+    proxy.answerNext('GET', /\/assets\/multipart-uploads\/[0-9a-f]+$/, 1, 404, { code: 'resource_not_exist', message: 'stale gateway answer' });
+    const handle = await start({ source: { path: file.path }, concurrency: 2 });
+    const result = await handle.result();
+
+    const after = await stack.emulator.counters();
+    expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: 12 * CHUNK, sha256: file.sha256 });
+    expect(result.counters.sessionsCreated).toBe(1);
+    expect(result.counters.sessionRestarts).toBe(0);
+    expect(after.sessions_created - before.sessions_created).toBe(1);
+    expect(after.bytes_received - before.bytes_received).toBe(12 * CHUNK);
+    // The fix is a patch: this execution's history carries its marker and replays.
+    const history = await handle.fetchHistory();
+    const markers = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    expect(markers).toHaveLength(1);
+    expect(await replayAllRuns(stack.temporal, handle.workflowId, handle.firstExecutionRunId)).toBe(1);
+  });
 });
 
 describe('a store whose ETags are not MD5s', () => {
