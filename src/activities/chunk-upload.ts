@@ -6,8 +6,11 @@
 // - Every finished chunk's ETag goes into a heartbeat the moment it finishes. A retried lane (its
 //   worker died, say) reads them back and resumes after the last chunk it finished.
 // - It returns, with the ETags it finished, when its run is done, when a URL of the run nears
-//   expiry or is refused, and when it is cancelled (pause, lowered concurrency, cancel). Returning
-//   normally after a cancellation is deliberate: the workflow uses WAIT_CANCELLATION_COMPLETED, so
+//   expiry or is refused, and when it is cancelled (pause, lowered concurrency, cancel): no chunk
+//   starts after the cancellation reaches it, and the PUT in flight gets CANCEL_GRACE_MS to finish
+//   before it is aborted. Cancellation reaches an activity with the response to a heartbeat, so it
+//   lands at the lane's next chunk end (or progress beat). Returning normally after a cancellation
+//   is deliberate: the workflow uses WAIT_CANCELLATION_COMPLETED, so
 //   it receives this result (a completed activity) instead of a bare CancelledFailure, and no
 //   finished chunk is lost or sent again.
 // - A lane that finished chunks in this attempt never throws a retryable failure: it returns them
@@ -26,7 +29,7 @@ import type { TwelveLabsClient } from '../twelvelabs/client';
 import { ChunkPutError } from '../twelvelabs/errors';
 import { timestampToEpochMs } from '../twelvelabs/timestamps';
 import { MAX_URLS_PER_REQUEST } from '../twelvelabs/limits';
-import { countUrlRefreshes } from '../observability/activity-metrics';
+import { countChunkRetry, countUrlRefreshes } from '../observability/activity-metrics';
 import { FailureType, type ChunkEtag } from '../domain/types';
 import { chunkByteRange, contiguousRequests } from '../workflows/ledger';
 import { toActivityFailure } from './failures';
@@ -116,6 +119,11 @@ export function shouldVerifyDigest(check: ChunkDigestCheck, url: string): boolea
   return !(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
 }
 
+/**
+ * A cancelled lane lets the PUT in flight finish for this long (its ETag then comes back, and no
+ * stored chunk goes unreported), then aborts it. No new chunk starts after the cancellation.
+ */
+export const CANCEL_GRACE_MS = 2_000;
 /** Heartbeat at least this often while a long chunk runs (progress, liveness, cancellation). */
 const PROGRESS_BEAT_MS = 2_000;
 /** A chunk whose ETag contradicts its MD5 this many times in a row: the store's ETags are not MD5s. */
@@ -144,6 +152,8 @@ class Lane {
   private current: { chunkIndex: number; body?: FileRangeBody } = { chunkIndex: 0 };
   private lastBeatAt = 0;
   private readonly attempt: number;
+  /** Aborts the PUTs of the lane: CANCEL_GRACE_MS after a cancellation. */
+  private readonly stop = new AbortController();
 
   constructor(
     private readonly client: TwelveLabsClient,
@@ -176,6 +186,11 @@ class Lane {
     const beat = setInterval(() => {
       if (Date.now() - this.lastBeatAt >= PROGRESS_BEAT_MS) this.heartbeat();
     }, 500);
+    let grace: NodeJS.Timeout | undefined;
+    const onCancel = () => {
+      grace = setTimeout(() => this.stop.abort(ctx.cancellationSignal.reason), CANCEL_GRACE_MS);
+    };
+    ctx.cancellationSignal.addEventListener('abort', onCancel);
     try {
       // Confined to the worker's roots, checked on the file actually opened (not just its name).
       handle = await openSource(input.path, this.roots);
@@ -198,6 +213,8 @@ class Lane {
       return this.result('done');
     } finally {
       clearInterval(beat);
+      clearTimeout(grace);
+      ctx.cancellationSignal.removeEventListener('abort', onCancel);
       await handle?.close().catch(() => undefined);
     }
   }
@@ -219,10 +236,13 @@ class Lane {
           url,
           headers: input.uploadHeaders,
           verifyDigest: shouldVerifyDigest(this.digestCheck, url),
-          signal: ctx.cancellationSignal,
+          signal: this.stop.signal,
           stallMs: Math.max(5_000, (ctx.info.heartbeatTimeoutMs ?? 60_000) / 2),
           hedgeAfterMs: mayHedge ? hedgeAfterMs(this.times.typicalMs()) : undefined,
-          mintUrl: async () => (await this.mintFor([chunk]))[0]!.url,
+          mintUrl: async () => {
+            if (ctx.cancellationSignal.aborted) throw new Error('the lane is cancelled: no hedge');
+            return (await this.mintFor([chunk]))[0]!.url;
+          },
           onAttempt: (body) => {
             this.current = { chunkIndex: chunk.chunkIndex, body };
           },
@@ -243,6 +263,7 @@ class Lane {
         return 'ok';
       }
       this.failedPuts++;
+      countChunkRetry(FailureType.ChunkDigestMismatch);
       if (++mismatches >= MAX_DIGEST_MISMATCHES) throw etagNotMd5Failure(chunk.chunkIndex, mismatches, sent.etag, sent.md5!);
       log.warn('chunk ETag is not the MD5 of the bytes sent; sending it again on a fresh URL', { chunkIndex: chunk.chunkIndex });
       url = (await this.mintFor([chunk]))[0]!.url;
@@ -253,12 +274,14 @@ class Lane {
   private failed(chunkIndex: number, err: unknown): UploadLaneResult {
     if (this.ctx.cancellationSignal.aborted) return this.result('cancelled');
     if (err instanceof ChunkPutError && REFUSED.has(err.reason)) {
+      countChunkRetry(err.reason);
       return this.result('url-refused', { chunkIndex, code: err.s3Code ?? err.reason, message: err.message });
     }
     const transient = err instanceof StallError || (err instanceof ChunkPutError && err.retryable);
     if (transient && this.finishedThisAttempt > 0) {
       // Hand the finished ETags back now rather than trust a heartbeat that may still be pending.
       this.failedPuts++;
+      countChunkRetry(err instanceof ChunkPutError ? err.reason : 'stall');
       const code = err instanceof ChunkPutError ? (err.s3Code ?? err.reason) : 'stall';
       return this.result('transient', { chunkIndex, code, message: (err as Error).message });
     }

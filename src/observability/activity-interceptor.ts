@@ -12,7 +12,10 @@ import { UploadMetric } from './metric-names';
 /** The log attributes an activity's input carries (never its URL or headers). */
 export function uploadLogAttributes(input: unknown): Record<string, unknown> {
   if (typeof input !== 'object' || input === null) return {};
-  const { uploadId, chunkIndex } = input as { uploadId?: unknown; chunkIndex?: unknown };
+  const { uploadId, chunks } = input as { uploadId?: unknown; chunks?: unknown };
+  // A lane (uploadChunk) is logged with the first chunk of its run.
+  const first = Array.isArray(chunks) ? (chunks[0] as { chunkIndex?: unknown } | undefined) : undefined;
+  const chunkIndex = first?.chunkIndex ?? (input as { chunkIndex?: unknown }).chunkIndex;
   return {
     ...(typeof uploadId === 'string' ? { uploadId } : {}),
     ...(typeof chunkIndex === 'number' ? { chunkIndex } : {}),
