@@ -13,8 +13,9 @@
 //   is deliberate: the workflow uses WAIT_CANCELLATION_COMPLETED, so
 //   it receives this result (a completed activity) instead of a bare CancelledFailure, and no
 //   finished chunk is lost or sent again.
-// - A lane that finished chunks in this attempt never throws a retryable failure: it returns them
-//   (stop 'transient'), because a throttled heartbeat may not have reached the server yet.
+// - A lane that holds finished chunks never throws a retryable failure: it returns them (stop
+//   'transient'). A throttled heartbeat may not have reached the server yet, and a lane cancelled
+//   while it waits for a retry ends without a result (its failure carries no heartbeat details).
 //
 // Heartbeats are sent when a chunk finishes, and otherwise only every PROGRESS_BEAT_MS while a
 // long chunk runs (for progress, liveness and cancellation). The worker throttles heartbeats
@@ -278,7 +279,7 @@ class Lane {
       return this.result('url-refused', { chunkIndex, code: err.s3Code ?? err.reason, message: err.message });
     }
     const transient = err instanceof StallError || (err instanceof ChunkPutError && err.retryable);
-    if (transient && this.finishedThisAttempt > 0) {
+    if (transient && this.finished.length > 0) {
       // Hand the finished ETags back now rather than trust a heartbeat that may still be pending.
       this.failedPuts++;
       countChunkRetry(err instanceof ChunkPutError ? err.reason : 'stall');

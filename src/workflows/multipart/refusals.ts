@@ -1,12 +1,13 @@
 // Refused presigned URLs, bounded. A store that refuses a URL (expired, used, bad signature) is
 // answered with fresh URLs, but a store that refuses every URL (a clock far off, a proxy that
-// rewrites the Host header, a wrong endpoint) must not be answered forever at full speed: each
-// round of refusals waits longer before new lanes start, and past MAX_REFUSAL_ROUNDS rounds with
-// no chunk stored in between, the upload fails with a typed reason a person can act on.
+// rewrites the Host header, a wrong endpoint) must not be answered forever at full speed: a first
+// refusal is retried at once, each further round of refusals waits longer (1, 2, 4 ... s) before
+// new lanes start on freshly minted URLs, and past MAX_REFUSAL_ROUNDS rounds with no chunk stored
+// in between, the upload fails with a typed reason a person can act on.
 // Pure: the workflow waits the backoff with a timer and calls backoffOver when it fires.
 
-/** Rounds of refused fresh URLs, with no chunk stored in between, before the upload fails. */
-export const MAX_REFUSAL_ROUNDS = 6;
+/** Rounds of refused URLs, with no chunk stored in between, before the upload fails. */
+export const MAX_REFUSAL_ROUNDS = 7;
 
 export interface Refusal {
   chunkIndex: number;
@@ -30,13 +31,16 @@ export class RefusalRounds {
    * lanes held URLs of the same kind). Answers what to do: wait (a new round), nothing (same
    * round), or give up.
    */
-  refused(refusal: Refusal): { kind: 'backoff'; delayMs: number } | { kind: 'same-round' } | { kind: 'give-up' } {
+  refused(refusal: Refusal): { kind: 'retry' } | { kind: 'backoff'; delayMs: number } | { kind: 'same-round' } | { kind: 'give-up' } {
     this.last = refusal;
     if (this.waiting) return { kind: 'same-round' };
     this.round++;
     if (this.round >= MAX_REFUSAL_ROUNDS) return { kind: 'give-up' };
+    // One refusal between stored chunks is the ordinary case (a URL expired, a clock tick): the
+    // chunk goes again at once on a fresh URL. A second one before any chunk is stored is not.
+    if (this.round === 1) return { kind: 'retry' };
     this.waiting = true;
-    return { kind: 'backoff', delayMs: refusalBackoffMs(this.round) };
+    return { kind: 'backoff', delayMs: refusalBackoffMs(this.round - 1) };
   }
 
   /** The backoff timer fired: new lanes may start, on fresh URLs. */

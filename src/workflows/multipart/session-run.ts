@@ -249,14 +249,15 @@ export class SessionRun {
     else this.fatal ??= err;
   }
 
-  /** The store refused a URL: drop every held URL (signed alike), back off, or give up. */
+  /** The store refused a URL: retry on a fresh one, or back off with no URL held, or give up. */
   private urlRefused(problem: NonNullable<UploadLaneResult['problem']>): void {
     this.up.counters.urlRefusals++;
-    this.pool.clear();
     const next = this.refusals.refused(problem);
     if (next.kind === 'give-up') {
       this.fatal ??= ApplicationFailure.create({ type: FailureType.UploadUrlsRefused, message: this.refusals.giveUpMessage(), nonRetryable: true });
     } else if (next.kind === 'backoff') {
+      // Refused again before any chunk was stored: every held URL was signed alike, drop them all.
+      this.pool.clear();
       sleep(next.delayMs)
         .then(() => this.refusals.backoffOver(), () => undefined)
         .finally(() => this.up.wake());

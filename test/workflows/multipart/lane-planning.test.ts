@@ -67,22 +67,24 @@ describe('refused URLs are bounded', () => {
     expect([1, 2, 3, 4, 5, 6, 7].map(refusalBackoffMs)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
   });
 
-  it('counts the refusals of one wave of lanes as one round', () => {
+  it('retries a first refusal at once, backs off from the second, and counts one wave of lanes as one round', () => {
     const rounds = new RefusalRounds();
+    expect(rounds.refused(refusal)).toEqual({ kind: 'retry' });
     expect(rounds.refused(refusal)).toEqual({ kind: 'backoff', delayMs: 1000 });
     expect(rounds.backingOff).toBe(true);
     expect(rounds.refused(refusal)).toEqual({ kind: 'same-round' });
     rounds.backoffOver();
     expect(rounds.refused(refusal)).toEqual({ kind: 'backoff', delayMs: 2000 });
-    expect(rounds.rounds).toBe(2);
+    expect(rounds.rounds).toBe(3);
   });
 
   it('starts over once a chunk is stored', () => {
     const rounds = new RefusalRounds();
     rounds.refused(refusal);
+    rounds.refused(refusal);
     rounds.backoffOver();
     rounds.stored();
-    expect(rounds.refused(refusal)).toEqual({ kind: 'backoff', delayMs: 1000 });
+    expect(rounds.refused(refusal)).toEqual({ kind: 'retry' });
   });
 
   it('gives up after MAX_REFUSAL_ROUNDS rounds with a message that quotes the store and says what to check', () => {
