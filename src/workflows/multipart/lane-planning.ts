@@ -9,19 +9,19 @@
 
 /** A lane's target duration, at the observed chunk time. */
 export const TARGET_LANE_MS = 20_000;
-/** Chunks of a run before any chunk time is known (the first lanes of an upload). */
-export const FIRST_RUN_CHUNKS = 8;
 /** Largest run: one M5 call mints URLs for 50 chunks, and a lane's heartbeat carries every ETag of its run. */
 export const MAX_RUN_CHUNKS = 50;
 
 /**
- * Chunks the next lane gets: as many as it sends in TARGET_LANE_MS at the typical chunk time,
- * no more than a fair share of what waits (so the lanes of the last wave end together), and at
- * least one.
+ * Chunks the next lane gets: a fair share of what remains, waiting or in running lanes (so the
+ * lanes of a wave end together, and a lane started late does not get a sliver), no
+ * more than it sends in TARGET_LANE_MS at the typical chunk time once one is known, and at least
+ * one. The first wave gets its fair share outright: its lanes measure the chunk time themselves
+ * (hedging needs it), and pause or cancel do not wait for a lane to end.
  */
-export function runLength(params: { waiting: number; concurrency: number; typicalChunkMs: number }): number {
-  const fairShare = Math.ceil(params.waiting / Math.max(1, params.concurrency));
-  const byTime = params.typicalChunkMs > 0 ? Math.floor(TARGET_LANE_MS / params.typicalChunkMs) : FIRST_RUN_CHUNKS;
+export function runLength(params: { remaining: number; concurrency: number; typicalChunkMs: number }): number {
+  const fairShare = Math.ceil(params.remaining / Math.max(1, params.concurrency));
+  const byTime = params.typicalChunkMs > 0 ? Math.floor(TARGET_LANE_MS / params.typicalChunkMs) : MAX_RUN_CHUNKS;
   return Math.max(1, Math.min(fairShare, byTime, MAX_RUN_CHUNKS));
 }
 

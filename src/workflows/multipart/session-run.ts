@@ -150,7 +150,7 @@ export class SessionRun {
   }
 
   private runChunks(): number {
-    return runLength({ waiting: this.ledger.waiting, concurrency: this.up.concurrency, typicalChunkMs: this.typicalChunkMs });
+    return runLength({ remaining: this.ledger.waiting + this.ledger.inFlight, concurrency: this.up.concurrency, typicalChunkMs: this.typicalChunkMs });
   }
 
   /** Paused: every lane returns. Concurrency lowered: the newest lanes return. */

@@ -1,25 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { FIRST_RUN_CHUNKS, MAX_RUN_CHUNKS, planRun, runLength, TARGET_LANE_MS, urlLookahead } from '../../../src/workflows/multipart/lane-planning';
+import { MAX_RUN_CHUNKS, planRun, runLength, TARGET_LANE_MS, urlLookahead } from '../../../src/workflows/multipart/lane-planning';
 import { MAX_REFUSAL_ROUNDS, RefusalRounds, refusalBackoffMs } from '../../../src/workflows/multipart/refusals';
 import { UrlPool } from '../../../src/workflows/multipart/url-pool';
 
 describe('how long a lane runs', () => {
-  it('starts with a few chunks while no chunk time is known', () => {
-    expect(runLength({ waiting: 1000, concurrency: 8, typicalChunkMs: 0 })).toBe(FIRST_RUN_CHUNKS);
+  it('gives the first wave its fair share while no chunk time is known', () => {
+    expect(runLength({ remaining: 205, concurrency: 8, typicalChunkMs: 0 })).toBe(26);
+    expect(runLength({ remaining: 1000, concurrency: 8, typicalChunkMs: 0 })).toBe(MAX_RUN_CHUNKS);
   });
 
   it('lasts about the target time at the observed chunk time', () => {
-    expect(runLength({ waiting: 10_000, concurrency: 8, typicalChunkMs: 2_000 })).toBe(TARGET_LANE_MS / 2_000);
+    expect(runLength({ remaining: 10_000, concurrency: 8, typicalChunkMs: 2_000 })).toBe(TARGET_LANE_MS / 2_000);
   });
 
-  it('never takes more than a fair share of what waits, so the last lanes end together', () => {
-    expect(runLength({ waiting: 205, concurrency: 8, typicalChunkMs: 50 })).toBe(26);
-    expect(runLength({ waiting: 3, concurrency: 8, typicalChunkMs: 50 })).toBe(1);
+  it('never takes more than a fair share of what remains, so the last lanes end together', () => {
+    expect(runLength({ remaining: 205, concurrency: 8, typicalChunkMs: 50 })).toBe(26);
+    expect(runLength({ remaining: 3, concurrency: 8, typicalChunkMs: 50 })).toBe(1);
   });
 
   it('is capped by one M5 call and is at least one chunk', () => {
-    expect(runLength({ waiting: 10_000, concurrency: 1, typicalChunkMs: 1 })).toBe(MAX_RUN_CHUNKS);
-    expect(runLength({ waiting: 10, concurrency: 1, typicalChunkMs: 60 * 60_000 })).toBe(1);
+    expect(runLength({ remaining: 10_000, concurrency: 1, typicalChunkMs: 1 })).toBe(MAX_RUN_CHUNKS);
+    expect(runLength({ remaining: 10, concurrency: 1, typicalChunkMs: 60 * 60_000 })).toBe(1);
   });
 
   it('keeps one run per lane of URLs minted ahead, at least one M5 call', () => {
