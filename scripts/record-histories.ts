@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const common = { reportFlushMs: 200, chunkHeartbeatTimeoutMs: 5_000 };
   try {
     // Many chunks, URLs minted beyond the initial set, continued as new (first run recorded).
-    const big = await makeFile(stack.dir, 'can.mp4', 320 * CHUNK);
+    const big = await makeFile(stack.dir, 'can.mp4', 1600 * CHUNK);
     const can = await stack.temporal.workflow.start(multipartUploadWorkflow, {
       taskQueue: stack.taskQueue, workflowId: `rec-can-${Date.now()}`,
       args: [{ source: { path: big.path }, continueAsNewAfterEvents: 100, ...common }],

@@ -114,6 +114,7 @@ function answerControls(up: UploadState): void {
       set: (value) => {
         const previous = up.concurrency;
         up.concurrency = value;
+        if (value > previous) up.concurrencyRaised = true;
         up.wake();
         return previous;
       },

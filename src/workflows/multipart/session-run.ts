@@ -153,11 +153,19 @@ export class SessionRun {
     return runLength({ remaining: this.ledger.waiting + this.ledger.inFlight, concurrency: this.up.concurrency, typicalChunkMs: this.typicalChunkMs });
   }
 
-  /** Paused: every lane returns. Concurrency lowered: the newest lanes return. */
+  /**
+   * Paused: every lane returns. Concurrency lowered: the newest lanes return. Concurrency raised
+   * while the running lanes hold the chunks that could fill the new slots: they return (within one
+   * chunk) and their chunks are planned again over the wider window.
+   */
   private fitLanesToWindow(): void {
     const keep = this.up.paused ? 0 : this.up.concurrency;
     const running = [...this.lanes.values()].filter((lane) => !lane.cancelled).length;
     if (running > keep) this.cancelLanes(running - keep);
+    if (this.up.concurrencyRaised) {
+      this.up.concurrencyRaised = false;
+      if (this.ledger.waiting < keep - running) this.cancelLanes(running);
+    }
   }
 
   /** Cancels the `count` newest lanes not yet cancelled; each returns within one chunk. */

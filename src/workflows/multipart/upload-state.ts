@@ -27,6 +27,8 @@ export class UploadState {
   ledger: ChunkLedger | undefined;
   failure: { type: string; message: string } | undefined;
   lanes: LaneView | undefined;
+  /** setConcurrency raised the window since the run loop last looked: lanes may need re-planning. */
+  concurrencyRaised = false;
   private changes = 0;
   private readonly publish = phasePublisher();
 
