@@ -42,3 +42,18 @@ export function planRun(waitingInOrder: readonly number[], hasUrl: (chunkIndex: 
 export function urlLookahead(concurrency: number, runChunks: number): number {
   return Math.max(MAX_RUN_CHUNKS, concurrency * runChunks);
 }
+
+/** A run shorter than this is not worth re-planning: its lane ends about as soon. */
+export const MIN_RUN_TO_STEAL = 4;
+
+/**
+ * Which running lane to re-plan when slots are idle and nothing waits: the one holding the longest
+ * run (the oldest of equals), if that run is long enough to be worth splitting.
+ */
+export function stealFrom(runLengths: readonly number[]): number | undefined {
+  let best: number | undefined;
+  runLengths.forEach((length, index) => {
+    if (length >= MIN_RUN_TO_STEAL && (best === undefined || length > runLengths[best]!)) best = index;
+  });
+  return best;
+}

@@ -22,7 +22,7 @@ import { FailureType, type ChunkEtag, type PresignedUrl, type SessionInfo } from
 import { failureTypeOf } from '../failure-info';
 import type { ChunkLedger } from '../ledger';
 import { shouldReport, urlDropDelayMs, type MultipartOptions } from '../planning';
-import { planRun, runLength, urlLookahead } from './lane-planning';
+import { planRun, runLength, stealFrom, urlLookahead } from './lane-planning';
 import { RefusalRounds } from './refusals';
 import { UrlPool } from './url-pool';
 import type { UploadState } from './upload-state';
@@ -110,7 +110,10 @@ export class SessionRun {
       }
       if (!up.paused) {
         this.mintAhead();
-        if (!this.refusals.backingOff) this.startLanes();
+        if (!this.refusals.backingOff) {
+          this.startLanes();
+          this.stealForIdleSlots();
+        }
       }
       if (l.done && !this.reportInFlight) {
         const confirmed = await this.confirm();
@@ -189,10 +192,28 @@ export class SessionRun {
 
   private startLanes(): void {
     while (this.lanes.size < this.up.concurrency) {
-      const run = planRun(this.ledger.peekWaiting(this.ledger.waiting), (i) => this.pool.has(i), this.runChunks());
+      const free = this.up.concurrency - this.lanes.size;
+      // Never more than an even split of what waits over the free slots (chunks a steal freed).
+      const length = Math.min(this.runChunks(), Math.ceil(this.ledger.waiting / free));
+      const run = planRun(this.ledger.peekWaiting(this.ledger.waiting), (i) => this.pool.has(i), length);
       if (run.length === 0) return;
       this.startLane(run);
     }
+  }
+
+  /**
+   * The end of an upload: slots are idle, nothing waits, and a lane still holds a long run (a
+   * straggler or an uneven split). That lane is cancelled, returns within one chunk with what it
+   * finished, and the rest of its run is split over the idle slots. One steal at a time.
+   */
+  private stealForIdleSlots(): void {
+    if (this.ledger.waiting > 0 || this.lanes.size >= this.up.concurrency) return;
+    const running = [...this.lanes.values()];
+    if (running.some((lane) => lane.cancelled)) return;
+    const victim = stealFrom(running.map((lane) => lane.run.length));
+    if (victim === undefined) return;
+    running[victim]!.cancelled = true;
+    running[victim]!.scope.cancel();
   }
 
   private startLane(run: number[]): void {

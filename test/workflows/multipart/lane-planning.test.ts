@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RUN_CHUNKS, planRun, runLength, TARGET_LANE_MS, urlLookahead } from '../../../src/workflows/multipart/lane-planning';
+import { MAX_RUN_CHUNKS, MIN_RUN_TO_STEAL, planRun, runLength, stealFrom, TARGET_LANE_MS, urlLookahead } from '../../../src/workflows/multipart/lane-planning';
 import { MAX_REFUSAL_ROUNDS, RefusalRounds, refusalBackoffMs } from '../../../src/workflows/multipart/refusals';
 import { UrlPool } from '../../../src/workflows/multipart/url-pool';
 
@@ -35,6 +35,17 @@ describe('which chunks a lane gets', () => {
     expect(planRun([1, 2, 3, 4, 5, 6], has, 4)).toEqual([1, 2, 4, 5]);
     expect(planRun([1, 2], has, 4)).toEqual([1, 2]);
     expect(planRun([3], has, 4)).toEqual([]);
+  });
+});
+
+describe('which lane to re-plan when slots are idle at the end', () => {
+  it('the one with the longest run, the oldest of equals', () => {
+    expect(stealFrom([5, 9, 9, 2])).toBe(1);
+  });
+
+  it('none when every run is short', () => {
+    expect(stealFrom([MIN_RUN_TO_STEAL - 1, 1])).toBeUndefined();
+    expect(stealFrom([])).toBeUndefined();
   });
 });
 
