@@ -13,13 +13,16 @@ import { batchUploadWorkflow } from '../src/workflows/batch-upload';
 import { multipartUploadWorkflow, pauseSignal, progressQuery, resumeSignal } from '../src/workflows/multipart-upload';
 import { uploadWorkflow } from '../src/workflows/upload';
 import { makeFile, startStack, waitFor } from '../test/support/harness';
+import { startApiProxy } from '../test/support/api-proxy';
 
 const OUT_DIR = path.resolve(__dirname, '../test/fixtures/histories');
 const CHUNK = 16 * 1024;
 
 async function main(): Promise<void> {
   const stack = await startStack({ emulator: { chunkSizeBytes: CHUNK, initialUrls: 10, assetReadyDelayMs: 10 } });
-  await stack.startWorker();
+  // The worker reaches the API through a loopback proxy, which can answer a stale 404.
+  const proxy = await startApiProxy({ target: stack.emulator.baseUrl });
+  await stack.startWorker({ twelveLabsBaseUrl: proxy.baseUrl });
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const saved: string[] = [];
   // Replay needs each history's real workflow id (child ids are derived from it).
@@ -44,10 +47,10 @@ async function main(): Promise<void> {
   const common = { reportFlushMs: 200, chunkHeartbeatTimeoutMs: 5_000 };
   try {
     // Many chunks, URLs minted beyond the initial set, continued as new (first run recorded).
-    const big = await makeFile(stack.dir, 'can.mp4', 120 * CHUNK);
+    const big = await makeFile(stack.dir, 'can.mp4', 1600 * CHUNK);
     const can = await stack.temporal.workflow.start(multipartUploadWorkflow, {
       taskQueue: stack.taskQueue, workflowId: `rec-can-${Date.now()}`,
-      args: [{ source: { path: big.path }, continueAsNewAfterEvents: 300, ...common }],
+      args: [{ source: { path: big.path }, continueAsNewAfterEvents: 100, ...common }],
     });
     await can.result();
     await save('multipart-continue-as-new-first-run', can, can.firstExecutionRunId);
@@ -81,6 +84,17 @@ async function main(): Promise<void> {
     await stack.emulator.setFaults({});
     await save('multipart-cancelled', cancelled);
 
+    // A stale 404 on the confirming status check, then `completed`: the path of issue 11 item 5
+    // (recorded before its fix, a new session; replayed after it, the patch keeps that history valid).
+    const confirmed = await makeFile(stack.dir, 'confirmed.mp4', 6 * CHUNK);
+    proxy.answerNext('GET', /\/assets\/multipart-uploads\/[0-9a-f]+$/, 1, 404, { code: 'resource_not_exist', message: 'stale gateway answer' });
+    const stale = await stack.temporal.workflow.start(multipartUploadWorkflow, {
+      taskQueue: stack.taskQueue, workflowId: `rec-stale-${Date.now()}`,
+      args: [{ source: { path: confirmed.path }, concurrency: 2, ...common }],
+    });
+    await stale.result();
+    await save('multipart-completed-after-stale-404', stale);
+
     // The product entry points: a direct upload, a multipart child, and a batch.
     const small = await makeFile(stack.dir, 'small.mp4', 3 * CHUNK);
     const direct = await stack.temporal.workflow.start(uploadWorkflow, {
@@ -102,6 +116,7 @@ async function main(): Promise<void> {
     await save('batch-with-a-missing-file', batch);
     fs.writeFileSync(path.join(OUT_DIR, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
   } finally {
+    await proxy.close();
     await stack.stop();
   }
   console.log(`recorded into ${OUT_DIR}:\n  ${saved.join('\n  ')}`);

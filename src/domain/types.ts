@@ -19,6 +19,16 @@ export const FailureType = {
   SourceChanged: 'SourceChanged',
   /** A presigned URL was refused (expired, used, bad signature): the workflow mints a fresh one. */
   UploadUrlRejected: 'UploadUrlRejected',
+  /**
+   * The store refused fresh presigned URLs again and again (with backoff, past a bound): a clock
+   * far off, a proxy that rewrites the Host header or signed headers, or a wrong store endpoint.
+   */
+  UploadUrlsRefused: 'UploadUrlsRefused',
+  /**
+   * The store answers every chunk with an ETag that looks like an MD5 but is not the MD5 of the
+   * bytes sent (some S3 encryption modes): the ETag check cannot work against it.
+   */
+  StoreEtagNotMd5: 'StoreEtagNotMd5',
   /** The session is expired, failed or unknown at TwelveLabs: the workflow starts a new one. */
   SessionGone: 'SessionGone',
   /** The session cannot finish before it expires at the observed rate. */
@@ -142,6 +152,14 @@ export interface UploadCounters {
   sessionsCreated: number;
   /** Chunks the API marked failed and that were sent again. */
   chunksResent: number;
+  /** Straggling chunk PUTs sent a second time on a fresh URL (the first to finish won). */
+  hedges?: number;
+  /** Bytes those second PUTs sent (the bound on what hedging costs). */
+  hedgedBytes?: number;
+  /** Chunk PUTs the store refused (expired, used or badly signed URL). */
+  urlRefusals?: number;
+  /** Lane activities run (one uploads a run of consecutive chunks). */
+  lanes?: number;
 }
 
 export type UploadPhase =
@@ -167,7 +185,10 @@ export interface UploadProgress {
   totalChunks?: number;
   uploadedChunks: number;
   reportedChunks: number;
+  /** Chunks handed to running lanes and not yet returned (some may be stored already). */
   inFlightChunks: number[];
+  /** Lanes (chunk-run activities) running now. */
+  lanesInFlight?: number;
   concurrency: number;
   paused: boolean;
   counters: UploadCounters;

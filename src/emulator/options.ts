@@ -11,6 +11,7 @@ import {
   URL_TTL_MS,
 } from '../twelvelabs/limits';
 import { DEFAULT_FAULTS, type FaultKnobs, validateFaultKnobs } from './faults';
+import type { EtagMode } from './etag-mode';
 import { InvalidWanProfile, resolveWanProfile, type WanProfile } from './wan-profile';
 
 /** Which chunks M2 lists in `uploaded_chunks` (9.15). */
@@ -52,6 +53,8 @@ export interface EmulatorOptions {
   assetReadyDelayMs?: number;
   /** A presigned URL works once (9.10); false allows S3-like reuse. Default true. */
   singleUseUrls?: boolean;
+  /** What a stored chunk's ETag is (etag-mode.ts): its MD5, or an MD5-shaped value that is not (SSE-KMS). Default 'md5'. */
+  etagMode?: EtagMode;
   /** `upload_headers` of M1; each is enforced on the PUT (9.3). Default Content-Type octet-stream. */
   uploadHeaders?: Record<string, string>;
   /** A PUT body that sends nothing for this long gets 400 RequestTimeout (4.3). Default 20 000. */
@@ -101,6 +104,7 @@ export interface ResolvedEmulatorOptions {
   seed: number;
   assetReadyDelayMs: number;
   singleUseUrls: boolean;
+  etagMode: EtagMode;
   uploadHeaders: Readonly<Record<string, string>>;
   bodyIdleTimeoutMs: number;
   chunkListMode: ChunkListMode;
@@ -155,6 +159,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     seed: requireInteger('seed', options.seed ?? 1, 0, 2 ** 32 - 1),
     assetReadyDelayMs: requireInteger('assetReadyDelayMs', options.assetReadyDelayMs ?? DEFAULT_ASSET_READY_DELAY_MS, 0),
     singleUseUrls: options.singleUseUrls ?? true,
+    etagMode: options.etagMode ?? 'md5',
     uploadHeaders: { ...(options.uploadHeaders ?? DEFAULT_UPLOAD_HEADERS) },
     bodyIdleTimeoutMs: requireInteger('bodyIdleTimeoutMs', options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS, 1),
     chunkListMode: options.chunkListMode ?? 'all',

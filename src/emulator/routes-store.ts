@@ -5,6 +5,7 @@ import { rename } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { receiveChunkBody } from './chunk-body';
+import { chunkEtag } from './etag-mode';
 import { toWireTimestamp } from './clock';
 import type { EmulatorState } from './emulator-state';
 import { ASSET_BUCKET_PATH } from './emulator-state';
@@ -155,7 +156,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
     reply(failure.status, failure.code, failure.message);
     return;
   }
-  const etag = outcome.md5.toString('hex');
+  const etag = chunkEtag(outcome.md5, state.options.etagMode);
   if (session.touch(presigned.chunkIndex).putCount > 0) counters.add('bytes_stored_again', outcome.sizeBytes);
   state.storeChunk(session, presigned.chunkIndex, { filePath: finalPath, etag, sizeBytes: outcome.sizeBytes });
   counters.add('bytes_stored', outcome.sizeBytes);

@@ -12,7 +12,10 @@ import { UploadMetric } from './metric-names';
 /** The log attributes an activity's input carries (never its URL or headers). */
 export function uploadLogAttributes(input: unknown): Record<string, unknown> {
   if (typeof input !== 'object' || input === null) return {};
-  const { uploadId, chunkIndex } = input as { uploadId?: unknown; chunkIndex?: unknown };
+  const { uploadId, chunks } = input as { uploadId?: unknown; chunks?: unknown };
+  // A lane (uploadChunk) is logged with the first chunk of its run.
+  const first = Array.isArray(chunks) ? (chunks[0] as { chunkIndex?: unknown } | undefined) : undefined;
+  const chunkIndex = first?.chunkIndex ?? (input as { chunkIndex?: unknown }).chunkIndex;
   return {
     ...(typeof uploadId === 'string' ? { uploadId } : {}),
     ...(typeof chunkIndex === 'number' ? { chunkIndex } : {}),
@@ -50,9 +53,11 @@ export const uploadActivityInterceptor: ActivityInterceptorsFactory = (ctx: Cont
         try {
           const result = await next(input);
           if (activityType === 'uploadChunk') {
-            const { sizeBytes } = input.args[0] as { sizeBytes: number };
-            ctx.metricMeter.createCounter(UploadMetric.bytesUploaded, 'By', 'bytes of chunks the store accepted').add(sizeBytes);
-            ctx.metricMeter.createCounter(UploadMetric.chunksUploaded, '1', 'chunks the store accepted').add(1);
+            // A lane returns every chunk it stored (earlier attempts' too: counted once, here).
+            const { finished } = result as { finished: { sizeBytes: number }[] };
+            const bytes = finished.reduce((sum, c) => sum + c.sizeBytes, 0);
+            ctx.metricMeter.createCounter(UploadMetric.bytesUploaded, 'By', 'bytes of chunks the store accepted').add(bytes);
+            ctx.metricMeter.createCounter(UploadMetric.chunksUploaded, '1', 'chunks the store accepted').add(finished.length);
           }
           return result;
         } catch (err) {

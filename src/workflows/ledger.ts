@@ -78,6 +78,23 @@ export class ChunkLedger {
     this.requeue(chunkIndex);
   }
 
+  /**
+   * A lane returned: its finished chunks are uploaded, the rest of its run waits again, ahead of
+   * the others and in their upload order. Chunks no longer in flight (a replaced session, a
+   * chunk settled twice) are left alone.
+   */
+  laneReturned(finished: ChunkEtag[], run: number[]): { stored: number; requeued: number[] } {
+    const done = new Set<number>();
+    for (const chunk of finished) {
+      if (this.states[chunk.chunkIndex] !== ChunkState.InFlight) continue;
+      this.uploadSucceeded(chunk);
+      done.add(chunk.chunkIndex);
+    }
+    const requeued = run.filter((index) => !done.has(index) && this.states[index] === ChunkState.InFlight);
+    for (let i = requeued.length - 1; i >= 0; i--) this.requeue(requeued[i]!);
+    return { stored: done.size, requeued };
+  }
+
   /** Uploaded chunks not yet reported, oldest first, at most `limit`. */
   unreported(limit = Infinity): ChunkEtag[] {
     const out: ChunkEtag[] = [];

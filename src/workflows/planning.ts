@@ -1,12 +1,11 @@
-// Pure decisions of the multipart workflow: options with their defaults, which chunks to start,
-// which URLs to mint, when to report, whether a session can still finish. No I/O and no clocks;
+// Pure decisions of the multipart workflow: options with their defaults, when to report, how long
+// to hold URLs, whether a session can still finish (lanes: multipart/lane-planning.ts). No I/O and no clocks;
 // freshness and flushing are decided by timers the workflow sets (urlDropDelayMs gives a length).
 
 import { MAX_CHUNKS_PER_REPORT, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
-import type { ChunkLedger } from './ledger';
 import { multipartMediaTypeProblem, uploadMediaType } from '../domain/media-types';
 import { baseName } from '../domain/names';
-import { MAX_CONCURRENCY, MIN_CONCURRENCY, type MultipartUploadInput, type PresignedUrl } from '../domain/types';
+import { MAX_CONCURRENCY, MIN_CONCURRENCY, type MultipartUploadInput } from '../domain/types';
 
 export interface MultipartOptions {
   concurrency: number;
@@ -87,36 +86,6 @@ export function resolveOptions(input: MultipartUploadInput): MultipartOptions {
     maxSessionRestarts: input.maxSessionRestarts ?? DEFAULT_OPTIONS.maxSessionRestarts,
     continueAsNewAfterEvents: input.continueAsNewAfterEvents ?? DEFAULT_OPTIONS.continueAsNewAfterEvents,
   };
-}
-
-/**
- * Chunks to start now: the next waiting chunks that hold a URL, up to the free slots of the
- * window. A chunk without a URL holds its place; the ones behind it may still go, so one
- * missing URL never stalls the window. Whether a held URL is still fresh is not decided here
- * with a clock: URLs are dropped by a timer before they expire (see urlDropDelayMs).
- */
-export function chunksToStart(ledger: ChunkLedger, urls: ReadonlyMap<number, PresignedUrl>, concurrency: number): number[] {
-  const free = concurrency - ledger.inFlight;
-  if (free <= 0) return [];
-  const ready: number[] = [];
-  for (const chunkIndex of ledger.peekWaiting(ledger.waiting)) {
-    if (urls.has(chunkIndex)) ready.push(chunkIndex);
-    if (ready.length === free) break;
-  }
-  return ready;
-}
-
-/**
- * Chunks to mint URLs for: of the next `lookahead` waiting chunks, those holding no URL.
- * Minting ahead of need keeps the window full; one call covers up to 50 contiguous chunks.
- */
-export function urlsToMint(ledger: ChunkLedger, urls: ReadonlyMap<number, PresignedUrl>, lookahead: number): number[] {
-  return ledger.peekWaiting(lookahead).filter((chunkIndex) => !urls.has(chunkIndex));
-}
-
-/** How far ahead URLs are minted: a full M5 call, and at least two windows. */
-export function urlLookahead(concurrency: number): number {
-  return Math.max(MAX_CHUNKS_PER_REPORT, 2 * concurrency);
 }
 
 /** Shortest time a batch of URLs is kept, so a clock or TTL oddity cannot make the loop spin. */

@@ -70,7 +70,9 @@ describe('worker metrics and logs', () => {
 
     // Temporal's own worker metrics are on the same endpoint.
     expect(delta(before, after, 'temporal_workflow_completed_total', { workflow_type: 'multipartUploadWorkflow' })).toBe(1);
-    expect(delta(before, after, 'temporal_activity_execution_failed_total', { activity_type: 'uploadChunk' })).toBe(failedPuts);
+    // A lane that stored chunks hands a failed PUT back (with its ETags) instead of failing, so
+    // Temporal sees at most as many failed executions as failed PUTs.
+    expect(delta(before, after, 'temporal_activity_execution_failed_total', { activity_type: 'uploadChunk' })).toBeLessThanOrEqual(failedPuts);
   });
 
   it('counts a session restart once, and every chunk the store accepted on either session', async () => {

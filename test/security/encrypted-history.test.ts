@@ -39,9 +39,10 @@ describe('encrypted workflow histories', () => {
     });
     worker = await stack.startWorker();
 
-    // Refused URLs make activity failures whose messages name the URL's path: those must be
-    // encrypted too, not only inputs and results.
-    await stack.emulator.setFaults({ url_expired: 0.15 });
+    // Refused URLs come back in lane results, and failed PUTs make activity failures (a lane that
+    // has stored nothing yet fails its attempt); both carry messages naming the URL's path, which
+    // must be encrypted too, not only inputs and results.
+    await stack.emulator.setFaults({ url_expired: 0.15, put_500: 0.5 });
     const file = await makeFile(stack.dir, 'confidential-keynote.mp4', 30 * CHUNK);
     const workflowId = `enc-${Date.now()}`;
     const handle = await stack.temporal.workflow.start(multipartUploadWorkflow, {

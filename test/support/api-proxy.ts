@@ -17,6 +17,11 @@ export interface ApiProxy {
   baseUrl: string;
   /** The next `count` requests matching method and path get no response: the socket is destroyed after the target answered. */
   dropResponses(method: string, path: string, count: number): void;
+  /**
+   * The next `count` requests matching method and path pattern are answered by the proxy itself
+   * with this status and JSON body, without reaching the target (a stale 404 from a gateway, say).
+   */
+  answerNext(method: string, path: RegExp, count: number, status: number, body: Record<string, unknown>): void;
   /** Caps request bodies at this many bytes per second (0 = off). */
   throttleRequests(bytesPerSecond: number): void;
   /**
@@ -49,12 +54,21 @@ export interface HeldResponse {
 export async function startApiProxy(options: ApiProxyOptions): Promise<ApiProxy> {
   const target = new URL(options.target);
   const drops: Array<{ method: string; path: string; count: number }> = [];
+  const answers: Array<{ method: string; path: RegExp; count: number; status: number; body: Record<string, unknown> }> = [];
   let droppedCount = 0;
   let throttleBps = 0;
   const holds: Array<{ method: string; path: string; gate: Gate }> = [];
   const heldAnswers: Array<{ method: string; path: string; answered: () => void; released: Promise<void> }> = [];
 
   const server = http.createServer((req, res) => {
+    const answer = answers.find((a) => a.count > 0 && a.method === req.method && a.path.test(req.url?.split('?')[0] ?? ''));
+    if (answer) {
+      answer.count--;
+      req.resume();
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.body));
+      return;
+    }
     const drop = drops.find((d) => d.count > 0 && d.method === req.method && req.url?.split('?')[0]?.endsWith(d.path));
     if (drop) drop.count--;
     const heldAt = heldAnswers.findIndex((h) => h.method === req.method && req.url?.split('?')[0]?.endsWith(h.path));
@@ -95,6 +109,9 @@ export async function startApiProxy(options: ApiProxyOptions): Promise<ApiProxy>
     baseUrl: `http://127.0.0.1:${port}${target.pathname.replace(/\/+$/, '')}`,
     dropResponses(method, path, count) {
       drops.push({ method, path, count });
+    },
+    answerNext(method, path, count, status, body) {
+      answers.push({ method, path, count, status, body });
     },
     throttleRequests(bytesPerSecond) {
       throttleBps = bytesPerSecond;

@@ -94,4 +94,15 @@ describe('ChunkLedger', () => {
     ledger.start(1);
     expect(() => ledger.snapshot()).toThrow(/in flight/);
   });
+
+  it('takes a lane back: its finished chunks are uploaded, the rest of its run waits first, in order', () => {
+    const ledger = new ChunkLedger(8);
+    for (const i of [1, 2, 3, 4, 5]) ledger.start(i);
+    const back = ledger.laneReturned([{ chunkIndex: 1, etag: 'a', sizeBytes: 5 }, { chunkIndex: 2, etag: 'b', sizeBytes: 5 }], [1, 2, 3, 4, 5]);
+    expect(back).toEqual({ stored: 2, requeued: [3, 4, 5] });
+    expect(ledger.peekWaiting(10)).toEqual([3, 4, 5, 6, 7, 8]);
+    expect([ledger.inFlight, ledger.uploaded]).toEqual([0, 2]);
+    // A second return of the same lane (a late duplicate) changes nothing.
+    expect(ledger.laneReturned([{ chunkIndex: 1, etag: 'a', sizeBytes: 5 }], [1, 2, 3])).toEqual({ stored: 0, requeued: [] });
+  });
 });

@@ -51,50 +51,47 @@ describe('multipartUploadWorkflow', () => {
     expect(object).toEqual({ size: sizeBytes, sha256 });
   }
 
-  it('uploads a file of hundreds of small chunks, minting URLs beyond the initial set and continuing as new', async () => {
-    const file = await makeFile(stack.dir, 'plain.mp4', 320 * CHUNK - 123);
+  it('uploads a file of thousands of small chunks, minting URLs beyond the initial set and continuing as new', async () => {
+    const chunks = 1600;
+    const size = chunks * CHUNK - 123;
+    const file = await makeFile(stack.dir, 'plain.mp4', size);
     const before = await stack.emulator.counters();
-    const handle = await start({ source: { path: file.path }, continueAsNewAfterEvents: 400 });
+    const handle = await start({ source: { path: file.path }, continueAsNewAfterEvents: 100 });
     const result = await handle.result();
 
-    await expectAssembled(result, file.sha256, 320 * CHUNK - 123);
-    expect(result.totalChunks).toBe(320);
+    await expectAssembled(result, file.sha256, size);
+    expect(result.totalChunks).toBe(chunks);
     expect(result.runs).toBeGreaterThan(1); // the history was cut at least once
-    expect(result.counters.urlRefreshes).toBeGreaterThanOrEqual(310); // 10 came with the session
+    expect(result.counters.urlRefreshes).toBeGreaterThanOrEqual(chunks - 10); // 10 came with the session
     expect(result.counters.sessionRestarts).toBe(0);
     const after = await stack.emulator.counters();
     // a clean run sends every chunk exactly once
-    expect((after.puts_by_status['200'] ?? 0) - (before.puts_by_status['200'] ?? 0)).toBe(320);
-    expect(after.bytes_received - before.bytes_received).toBe(320 * CHUNK - 123);
+    expect((after.puts_by_status['200'] ?? 0) - (before.puts_by_status['200'] ?? 0)).toBe(chunks);
+    expect(after.bytes_received - before.bytes_received).toBe(size);
     const progress = await handle.query(progressQuery);
-    expect(progress).toMatchObject({ phase: 'completed', confirmedBytes: 320 * CHUNK - 123, reportedChunks: 320 });
-    // History stays small per chunk: 3 activity events, shared workflow tasks, amortised URL
-    // minting and reporting, and the continue-as-new hand-overs.
+    expect(progress).toMatchObject({ phase: 'completed', confirmedBytes: size, reportedChunks: chunks });
+    // Lanes: a run of chunks per activity, so far fewer activities and events than chunks, even
+    // with the history cut every 100 events.
     const events = await historyEventsAcrossRuns(stack.temporal, handle.workflowId, handle.firstExecutionRunId);
-    console.log(`history: ${events} events over ${result.runs} runs for 320 chunks = ${(events / 320).toFixed(2)} per chunk`);
-    expect(events / 320).toBeLessThan(8);
+    console.log(`history: ${events} events over ${result.runs} runs for ${chunks} chunks = ${(events / chunks).toFixed(2)} per chunk; ${result.counters.lanes} lanes`);
+    expect(result.counters.lanes).toBeLessThanOrEqual(chunks / 10);
+    expect(events / chunks).toBeLessThan(1);
   });
 
-  it('survives URLs that expire in the middle of the upload', async () => {
+  it('survives URLs that expire in the middle of a lane', async () => {
     const file = await makeFile(stack.dir, 'expiring.mp4', 60 * CHUNK);
-    await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // slow enough that the pause lands mid-upload
+    await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // lanes are in mid-run when the clock jumps
     const handle = await start({ source: { path: file.path }, concurrency: 2 });
-    await waitFor(async () => (await handle.query(progressQuery)).uploadedChunks >= 5, 'first chunks');
-    await handle.signal(pauseSignal);
-    const paused = await waitFor(async () => {
-      const p = await handle.query(progressQuery);
-      return p.inFlightChunks.length === 0 && p;
-    }, 'in-flight chunks to settle');
-    expect(paused.uploadedChunks).toBeLessThan(60); // URLs minted before the pause are still to be used
-    await stack.emulator.setFaults({});
+    await waitFor(async () => ((await stack.emulator.counters()).puts_by_status['200'] ?? 0) >= 4 && (await handle.query(progressQuery)).lanesInFlight === 2, 'lanes in mid-run');
     const before = await stack.emulator.counters();
-    await stack.emulator.advanceClock(2 * 60 * 60 * 1000); // every URL minted so far is now expired
-    await handle.signal(resumeSignal);
+    await stack.emulator.advanceClock(2 * 60 * 60 * 1000); // every URL the lanes hold is now expired
+    await stack.emulator.setFaults({});
     const result = await handle.result();
 
     await expectAssembled(result, file.sha256, 60 * CHUNK);
     const after = await stack.emulator.counters();
     expect((after.puts_by_status['403'] ?? 0) - (before.puts_by_status['403'] ?? 0)).toBeGreaterThan(0);
+    expect(result.counters.urlRefusals).toBeGreaterThan(0);
     expect(result.counters.sessionRestarts).toBe(0);
   });
 
@@ -108,7 +105,10 @@ describe('multipartUploadWorkflow', () => {
     const after = await stack.emulator.counters();
     const failedPuts = (after.puts_by_status['500'] ?? 0) + (after.puts_by_status['503'] ?? 0) - (before.puts_by_status['500'] ?? 0) - (before.puts_by_status['503'] ?? 0);
     expect(failedPuts).toBeGreaterThan(0);
-    expect(result.counters.retries).toBeGreaterThanOrEqual(failedPuts);
+    // Retries the workflow heard of (a lane cancelled while it waited for a retry, to re-plan the
+    // end of the upload, does not report its failed attempt; its chunks go again in other lanes).
+    expect(result.counters.retries).toBeGreaterThan(0);
+    expect(result.counters.retries).toBeLessThanOrEqual(failedPuts);
     // each retried attempt minted its own URL, and no PUT ever presented a URL seen before
     expect(result.counters.urlRefreshes).toBeGreaterThanOrEqual(70 + failedPuts);
     expect(after.puts_reusing_url - before.puts_reusing_url).toBe(0);
@@ -168,18 +168,18 @@ describe('multipartUploadWorkflow', () => {
     await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // ~250 ms per chunk
     const handle = await start({ source: { path: file.path }, concurrency: 1 });
 
-    let maxInFlight = 0;
+    let maxLanes = 0;
     await waitFor(async () => {
       const p = await handle.query(progressQuery);
-      maxInFlight = Math.max(maxInFlight, p.inFlightChunks.length);
+      maxLanes = Math.max(maxLanes, p.lanesInFlight ?? 0);
       return p.uploadedChunks >= 3;
     }, 'three chunks at concurrency 1');
-    expect(maxInFlight).toBe(1);
+    expect(maxLanes).toBe(1);
 
     const rejected = await handle.executeUpdate(setConcurrencyUpdate, { args: [0] }).catch((e: unknown) => e);
     expect((rejected as Error & { cause?: Error }).cause?.message).toMatch(/concurrency must be an integer from 1 to 64, got 0/);
     expect(await handle.executeUpdate(setConcurrencyUpdate, { args: [4] })).toBe(1);
-    await waitFor(async () => (await handle.query(progressQuery)).inFlightChunks.length === 4, 'four chunks in flight');
+    await waitFor(async () => (await handle.query(progressQuery)).lanesInFlight === 4, 'four lanes in flight');
 
     await handle.signal(pauseSignal);
     const paused = await waitFor(async () => {

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkLedger } from '../../src/workflows/ledger';
-import { chunksToStart, inputProblems, sessionTooShortReason, shouldReport, MIN_URL_HOLD_MS, urlDropDelayMs, urlLookahead, urlsToMint } from '../../src/workflows/planning';
+import { inputProblems, sessionTooShortReason, shouldReport, MIN_URL_HOLD_MS, urlDropDelayMs } from '../../src/workflows/planning';
 import { baseName } from '../../src/domain/names';
 import { mediaTypeFor } from '../../src/domain/media-types';
-import type { PresignedUrl } from '../../src/domain/types';
 import { MAX_DIRECT_BYTES, MAX_IMAGE_BYTES } from '../../src/twelvelabs/limits';
 import { chooseFileRoute, uploadInputProblems } from '../../src/workflows/upload-planning';
 
-const url = (chunkIndex: number, urlExpiresAtMs: number): PresignedUrl => ({ chunkIndex, url: `u${chunkIndex}`, urlExpiresAtMs });
 
 describe('input validation at the edge', () => {
   it('accepts a minimal input', () => {
@@ -47,33 +44,6 @@ describe('media types and their limits (the documents)', () => {
     expect(inputProblems({ source: { path: '/d/a.mp4' }, filename: 'cover.jpg' })).toHaveLength(1);
     // uploadWorkflow shares the other checks only: its images go direct.
     expect(uploadInputProblems({ source: { path: '/d/photo.png' }, mediaType: 'image' })).toEqual([]);
-  });
-});
-
-describe('what to upload next', () => {
-  it('fills the free slots of the window with chunks that hold a URL', () => {
-    const ledger = new ChunkLedger(10);
-    ledger.start(1);
-    const urls = new Map([2, 3, 4, 5].map((i) => [i, url(i, 10_000)]));
-    expect(chunksToStart(ledger, urls, 3)).toEqual([2, 3]);
-  });
-
-  it('skips a chunk without a URL without stalling the others', () => {
-    const ledger = new ChunkLedger(5);
-    const urls = new Map([
-      [3, url(3, 10_000)],
-      [4, url(4, 10_000)],
-    ]);
-    expect(chunksToStart(ledger, urls, 8)).toEqual([3, 4]);
-  });
-
-  it('mints URLs for the next waiting chunks that hold none, far enough ahead', () => {
-    const ledger = new ChunkLedger(100);
-    const urls = new Map([1, 2, 3].map((i) => [i, url(i, 10_000)]));
-    const missing = urlsToMint(ledger, urls, urlLookahead(8));
-    expect(missing[0]).toBe(4);
-    expect(missing).toHaveLength(47);
-    expect(urlLookahead(40)).toBe(80);
   });
 });
 

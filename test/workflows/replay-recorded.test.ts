@@ -25,6 +25,7 @@ describe('recorded histories', () => {
       'multipart-continue-as-new-first-run.json',
       'multipart-faults-pause-session-restart.json',
       'multipart-cancelled.json',
+      'multipart-completed-after-stale-404.json',
       'upload-direct.json',
       'upload-multipart-child.json',
       'batch-with-a-missing-file.json',
@@ -32,6 +33,10 @@ describe('recorded histories', () => {
     const restart = activityTypes(load('multipart-faults-pause-session-restart.json'));
     expect(restart.filter((t) => t === 'createSession')).toHaveLength(2);
     expect(restart).toContain('pollStatus');
+    // Recorded before the completed-session fix (a patch): the old path, a second session.
+    const stale = load('multipart-completed-after-stale-404.json');
+    expect(activityTypes(stale).filter((t) => t === 'createSession')).toHaveLength(2);
+    expect(stale.events.some((e) => (e.markerRecordedEventAttributes as { markerName?: string } | undefined)?.markerName === 'core_patch')).toBe(false);
     const firstRun = load('multipart-continue-as-new-first-run.json').events;
     expect(firstRun[firstRun.length - 1]).toHaveProperty('workflowExecutionContinuedAsNewEventAttributes');
   });

@@ -39,14 +39,22 @@ export function transferRate(activities: readonly RunningActivity[], inFlightChu
   return rate;
 }
 
-/** Bytes the running chunk PUTs have streamed, counting only chunks the workflow has in flight. */
+/**
+ * Bytes the running lanes have streamed, counting only chunks the workflow has in flight: each
+ * lane's heartbeat lists the chunks it finished (the workflow learns of them when the lane
+ * returns) and the bytes sent of the chunk it is sending now.
+ */
 export function chunkBytesInFlight(activities: readonly RunningActivity[], inFlightChunks: readonly number[]): number {
   const inFlight = new Set(inFlightChunks);
   let bytes = 0;
   for (const a of activities) {
     if (a.activityType !== 'uploadChunk' || !a.started) continue;
-    const hb = a.heartbeat as { chunkIndex?: unknown; bytesSent?: unknown } | undefined;
+    const hb = a.heartbeat as { chunkIndex?: unknown; bytesSent?: unknown; finished?: unknown } | undefined;
     if (typeof hb?.chunkIndex === 'number' && typeof hb.bytesSent === 'number' && inFlight.has(hb.chunkIndex)) bytes += hb.bytesSent;
+    if (!Array.isArray(hb?.finished)) continue;
+    for (const chunk of hb.finished as { chunkIndex?: unknown; sizeBytes?: unknown }[]) {
+      if (typeof chunk?.chunkIndex === 'number' && typeof chunk.sizeBytes === 'number' && inFlight.has(chunk.chunkIndex)) bytes += chunk.sizeBytes;
+    }
   }
   return bytes;
 }
