@@ -35,7 +35,7 @@ import { FailureType, type ChunkEtag } from '../domain/types';
 import { chunkByteRange, contiguousRequests } from '../workflows/ledger';
 import { toActivityFailure } from './failures';
 import type { AllowedRoots } from '../security/file-roots';
-import { assertUnchanged, openSource } from './source';
+import { assertPathStillNames, assertUnchanged, openSource } from './source';
 import { etagContradictsMd5, sendChunk, StallError } from './chunk-send';
 import type { FileRangeBody } from './file-range-body';
 import { ChunkTimes, hedgeAfterMs, hedgeBudget } from './hedging';
@@ -209,6 +209,8 @@ class Lane {
         }
         const outcome = await this.sendOne(handle, chunk, this.hedges < hedgesAllowed);
         if (outcome !== 'ok') return outcome;
+        // The handle outlives the path's check at open: a path swapped since fails the upload.
+        await assertPathStillNames(input.path, this.roots, handle);
       }
       assertUnchanged(input.path, expected, await identityOf(handle));
       return this.result('done');

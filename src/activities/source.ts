@@ -2,6 +2,7 @@
 // that a file changed mid-upload fails clearly instead of producing a corrupt asset.
 
 import type fs from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { type AllowedRoots, OutsideRootsError, openConfined } from '../security/file-roots';
 import { MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
 import { FailureType } from '../domain/types';
@@ -72,6 +73,33 @@ export function assertUnchanged(path: string, expected: SourceIdentity, actual: 
       `${path} changed after the upload began (size ${expected.sizeBytes} → ${actual.sizeBytes}, ` +
         `modified ${new Date(expected.mtimeMs).toISOString()} → ${new Date(actual.mtimeMs).toISOString()}); ` +
         'the chunks already sent no longer match it: start a new upload of the final file',
+    );
+  }
+}
+
+/**
+ * Fails when `path` no longer names the file behind `handle`: a lane holds its handle across a
+ * run of chunks, so a path swapped after the open (for a symlink out of the roots, or a new file
+ * renamed over it) would otherwise go unnoticed. The bytes read are still the original file's, but
+ * the user named a path, and the upload must not finish as if that path were still this file.
+ */
+export async function assertPathStillNames(path: string, roots: AllowedRoots, handle: fs.FileHandle): Promise<void> {
+  let resolved: string;
+  let named: import('node:fs').Stats;
+  try {
+    resolved = await realpath(path);
+    if (!roots.contains(resolved)) throw new OutsideRootsError(path, resolved, roots);
+    named = await stat(resolved);
+  } catch (err) {
+    if (err instanceof OutsideRootsError) throw new SourceError(FailureType.SourceOutsideRoots, `${err.message} (the path was swapped after the upload began)`);
+    throw sourceErrorFromFs(err, path);
+  }
+  const held = await handle.stat();
+  if (held.dev !== named.dev || held.ino !== named.ino) {
+    throw new SourceError(
+      FailureType.SourceChanged,
+      `${path} was replaced by another file after the upload began; the chunks already sent came from the file it replaced: ` +
+        'start a new upload of the final file',
     );
   }
 }

@@ -125,6 +125,26 @@ describe('uploads are confined to the worker allowed roots', () => {
     }
   });
 
+  it('stops an upload whose file is replaced by another inside the root after it began (a lane holds its handle across chunks)', async () => {
+    const file = await makeFile(root, 'replaced.mp4', 40 * CHUNK);
+    // Same bytes, same size, same mtime, inside the root: only the file's identity (inode) differs.
+    const twin = path.join(root, 'replacement.mp4');
+    fs.copyFileSync(file.path, twin);
+    const { mtime } = fs.statSync(file.path);
+    fs.utimesSync(twin, mtime, mtime);
+    await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // ~250 ms per chunk
+    try {
+      const handle = await start({ source: { path: file.path }, concurrency: 1 });
+      await waitFor(async () => (await handle.query(progressQuery)).uploadedChunks >= 2, 'the first chunks');
+      fs.renameSync(twin, file.path);
+      const err = await handle.result().then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect(((err as WorkflowFailedError).cause as ApplicationFailure).type).toBe('SourceChanged');
+    } finally {
+      await stack.emulator.setFaults({});
+    }
+  });
+
   it('a worker process without TL_ALLOWED_ROOTS, or with a root that does not exist, refuses to start', async () => {
     await expect(stack.spawnWorker({ TL_ALLOWED_ROOTS: '' })).rejects.toThrow(
       /exited \(2\): configuration error: TL_ALLOWED_ROOTS is not set: set it to the directories this worker may upload files from/,
