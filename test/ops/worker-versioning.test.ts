@@ -69,13 +69,26 @@ describe('worker deployment versioning', () => {
   it('finishes an upload on the build it started on after a new build became current, and starts new uploads on the new build', async () => {
     await startBuild('v1');
     const fileA = await makeFile(stack.dir, 'started-on-v1.mp4', 40 * CHUNK);
+    // Slow PUTs (about 1 s a chunk) until A is paused: a lane reports its chunks only when it
+    // returns, so A must not be able to finish before the pause reaches it.
+    await stack.emulator.setFaults({ put_throttle_bps: 16 * 1024 });
+    const storedBefore = (await stack.emulator.counters()).puts_by_status['200'] ?? 0;
     const a = await stack.temporal.workflow.start(multipartUploadWorkflow, {
       taskQueue: stack.taskQueue,
       workflowId: `versioning-a-${Date.now()}`,
       args: [{ source: { path: fileA.path }, concurrency: 2, reportFlushMs: 200 }],
     });
-    await waitFor(async () => (await a.query(progressQuery)).uploadedChunks >= 3, 'the first chunks on v1');
-    await a.signal(pauseSignal);
+    try {
+      await waitFor(async () => ((await stack.emulator.counters()).puts_by_status['200'] ?? 0) >= storedBefore + 3, 'the first chunks on v1');
+      await a.signal(pauseSignal);
+      const paused = await waitFor(async () => {
+        const p = await a.query(progressQuery);
+        return p.phase === 'paused' && p.lanesInFlight === 0 && p;
+      }, 'every lane of A to return');
+      expect(paused.uploadedChunks).toBeLessThan(40); // A has work left for after v2 became current
+    } finally {
+      await stack.emulator.setFaults({});
+    }
 
     await startBuild('v2');
     const fileB = await makeFile(stack.dir, 'started-on-v2.mp4', 12 * CHUNK);
