@@ -79,14 +79,27 @@ describe('worker metrics and logs', () => {
     const file = await makeFile(stack.dir, 'restarted.mp4', 30 * CHUNK);
     const before = (await scrape(metricsUrl)).samples;
     const emulatorBefore = await stack.emulator.counters();
+    const stored = async () => ((await stack.emulator.counters()).puts_by_status['200'] ?? 0) - (emulatorBefore.puts_by_status['200'] ?? 0);
+    // Slow PUTs (about 1 s a chunk) until the pause holds: a lane reports its chunks only when it
+    // returns, so the upload must not be able to finish on its first session before the pause.
+    await stack.emulator.setFaults({ put_throttle_bps: 16 * 1024 });
     const handle = await stack.temporal.workflow.start(multipartUploadWorkflow, {
       taskQueue: stack.taskQueue,
       workflowId: `metrics-restart-${Date.now()}`,
       args: [{ source: { path: file.path }, concurrency: 2, reportFlushMs: 200, chunkHeartbeatTimeoutMs: 5_000 }],
     });
-    await waitFor(async () => (await handle.query(progressQuery)).uploadedChunks >= 5, 'first chunks');
-    await handle.signal(pauseSignal);
-    await waitFor(async () => (await handle.query(progressQuery)).inFlightChunks.length === 0, 'in-flight chunks to settle');
+    try {
+      await waitFor(async () => (await stored()) >= 5, 'first chunks stored');
+      await handle.signal(pauseSignal);
+      const paused = await waitFor(async () => {
+        const p = await handle.query(progressQuery);
+        return p.phase === 'paused' && p.lanesInFlight === 0 && p.inFlightChunks.length === 0 && p;
+      }, 'every lane to return');
+      expect(paused.uploadedChunks).toBeGreaterThanOrEqual(5);
+      expect(paused.uploadedChunks).toBeLessThan(30); // the second session has chunks to send
+    } finally {
+      await stack.emulator.setFaults({});
+    }
     await stack.emulator.advanceClock(25 * 60 * 60 * 1000); // the 24 h session is now expired
     await handle.signal(resumeSignal);
     const result = await handle.result();
