@@ -33,10 +33,13 @@ describe('tl-upload control commands', () => {
   const status = async (workflowId: string) => (await cliJson<LiveProgress>(stack, 'status', workflowId)).json;
 
   it('pauses and resumes a running upload; status shows it; the incomplete list shows its open session', async () => {
-    await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 });
+    // About 1 s a chunk: 12 s for a lane's run, so the pause reaches running lanes.
+    await stack.emulator.setFaults({ put_throttle_bps: 32 * 1024 });
     const { workflowId, file } = await startSlowUpload('pause-me.mp4', 24);
     try {
-      await waitFor(async () => (await status(workflowId)).multipart?.uploadedChunks, 'the first chunk', 90_000);
+      // A lane reports its chunks to the workflow only when it returns; its heartbeats show them
+      // at once (status counts them in sentBytes).
+      await waitFor(async () => (await status(workflowId)).sentBytes >= CHUNK, 'the first chunk', 90_000);
       const paused = await cli(stack, 'pause', workflowId);
       expect(paused.code).toBe(0);
       expect(paused.stdout).toMatch(/pause requested/);
@@ -44,6 +47,8 @@ describe('tl-upload control commands', () => {
         const s = await status(workflowId);
         return s.phase === 'paused' && s.multipart!.inFlightChunks.length === 0 && s;
       }, 'the window to drain', 90_000);
+      expect(held.multipart!.uploadedChunks).toBeGreaterThan(0);
+      expect(held.multipart!.uploadedChunks).toBeLessThan(24); // paused with chunks left to send
 
       const human = await cli(stack, 'status', workflowId);
       expect(human.code).toBe(0);
