@@ -20,21 +20,21 @@ export interface RunningActivity {
 /**
  * What the running transfers stream now: each one's bytes over the time its attempt has run,
  * summed. A snapshot's own recent rate (no earlier sample needed); paused time and earlier
- * sessions never count, because only attempts running now do. The heartbeats count bytes read
- * for sending, which run ahead of the network by what socket buffers hold: small next to a chunk
- * of megabytes, but it overstates the rate of tiny chunks. The client's own window (RateMeter)
- * replaces it from the second sample on.
+ * sessions never count, because only attempts running now do. A lane's bytes are the chunks its
+ * heartbeat lists as finished plus the chunk it is sending (between chunks that is 0 bytes, and
+ * the finished ones still count). The heartbeats count bytes read for sending, which run ahead of
+ * the network by what socket buffers hold: small next to a chunk of megabytes, but it overstates
+ * the rate of tiny chunks. The client's own window (RateMeter) replaces it from the second sample on.
  */
 export function transferRate(activities: readonly RunningActivity[], inFlightChunks?: readonly number[]): number | undefined {
   const inFlight = inFlightChunks ? new Set(inFlightChunks) : undefined;
   let rate: number | undefined;
   for (const a of activities) {
     if (!a.started || (a.activityType !== 'uploadChunk' && a.activityType !== 'uploadDirect')) continue;
-    const hb = a.heartbeat as { chunkIndex?: unknown; bytesSent?: unknown } | undefined;
-    if (typeof hb?.bytesSent !== 'number' || hb.bytesSent <= 0) continue;
-    if (a.activityType === 'uploadChunk' && inFlight && !(typeof hb.chunkIndex === 'number' && inFlight.has(hb.chunkIndex))) continue;
+    const bytes = a.activityType === 'uploadChunk' ? laneBytes(a.heartbeat, inFlight) : ((a.heartbeat as { bytesSent?: unknown } | undefined)?.bytesSent ?? 0);
+    if (typeof bytes !== 'number' || bytes <= 0) continue;
     if (a.startedAtMs === undefined || a.heartbeatAtMs === undefined || a.heartbeatAtMs <= a.startedAtMs) continue;
-    rate = (rate ?? 0) + (hb.bytesSent * 1000) / (a.heartbeatAtMs - a.startedAtMs);
+    rate = (rate ?? 0) + (bytes * 1000) / (a.heartbeatAtMs - a.startedAtMs);
   }
   return rate;
 }
@@ -47,14 +47,19 @@ export function transferRate(activities: readonly RunningActivity[], inFlightChu
 export function chunkBytesInFlight(activities: readonly RunningActivity[], inFlightChunks: readonly number[]): number {
   const inFlight = new Set(inFlightChunks);
   let bytes = 0;
-  for (const a of activities) {
-    if (a.activityType !== 'uploadChunk' || !a.started) continue;
-    const hb = a.heartbeat as { chunkIndex?: unknown; bytesSent?: unknown; finished?: unknown } | undefined;
-    if (typeof hb?.chunkIndex === 'number' && typeof hb.bytesSent === 'number' && inFlight.has(hb.chunkIndex)) bytes += hb.bytesSent;
-    if (!Array.isArray(hb?.finished)) continue;
-    for (const chunk of hb.finished as { chunkIndex?: unknown; sizeBytes?: unknown }[]) {
-      if (typeof chunk?.chunkIndex === 'number' && typeof chunk.sizeBytes === 'number' && inFlight.has(chunk.chunkIndex)) bytes += chunk.sizeBytes;
-    }
+  for (const a of activities) if (a.activityType === 'uploadChunk' && a.started) bytes += laneBytes(a.heartbeat, inFlight);
+  return bytes;
+}
+
+/** One lane heartbeat's bytes: finished chunks and the current one, those in `inFlight` if given. */
+function laneBytes(heartbeat: unknown, inFlight: ReadonlySet<number> | undefined): number {
+  const hb = heartbeat as { chunkIndex?: unknown; bytesSent?: unknown; finished?: unknown } | undefined;
+  const counts = (chunkIndex: unknown): boolean => typeof chunkIndex === 'number' && (inFlight === undefined || inFlight.has(chunkIndex));
+  let bytes = 0;
+  if (typeof hb?.bytesSent === 'number' && counts(hb.chunkIndex)) bytes += hb.bytesSent;
+  if (!Array.isArray(hb?.finished)) return bytes;
+  for (const chunk of hb.finished as { chunkIndex?: unknown; sizeBytes?: unknown }[]) {
+    if (typeof chunk?.sizeBytes === 'number' && counts(chunk.chunkIndex)) bytes += chunk.sizeBytes;
   }
   return bytes;
 }
