@@ -70,7 +70,8 @@ describe('UploadClient', () => {
     await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // a chunk takes about a second
     try {
       const run = await client.startUpload(file.path, { directMaxBytes: CHUNK, multipart: { concurrency: 2 } });
-      await waitFor(async () => ((await client.progress(run.workflowId)).multipart?.uploadedChunks ?? 0) >= 2, 'two chunks stored');
+      // Two chunks sent, read from the lanes' heartbeats (the workflow hears of a lane's chunks when it returns).
+      await waitFor(async () => (await client.progress(run.workflowId)).sentBytes >= 2 * CHUNK, 'two chunks sent');
       await client.pause(run.workflowId);
       const paused = await waitFor(async () => {
         const p = await client.progress(run.workflowId);
@@ -88,8 +89,11 @@ describe('UploadClient', () => {
         const p = await client.progress(run.workflowId);
         return p.phase === 'uploading' && p.sentBytes > paused.sentBytes && p;
       }, 'bytes moving again');
-      await new Promise((r) => setTimeout(r, 1_000)); // a second sample, a second later: a window
-      const after = await client.progress(run.workflowId);
+      // A later sample with more bytes: a window (lanes' heartbeats move in steps of a chunk).
+      const after = await waitFor(async () => {
+        const p = await client.progress(run.workflowId);
+        return p.sentBytes > moving.sentBytes && p;
+      }, 'more bytes sent');
       const sinceStart = (after.sentBytes * 1000) / (Date.now() - Date.parse(after.startedAt!));
       expect(moving.phase).toBe('uploading');
       expect(after.bytesPerSecond).toBeDefined();
