@@ -464,7 +464,13 @@ async function awaitResult(upload: RunningUpload, timeoutMs: number): Promise<vo
       break;
     } catch (err) {
       if (err instanceof WorkflowFailedError) {
-        upload.error = `${err.message}: ${(err.cause as Error | undefined)?.message ?? ''}`;
+        // The whole cause chain: a child's failure sits two or three levels down.
+        const chain: string[] = [];
+        for (let cause: unknown = err; cause instanceof Error && chain.length < 6; cause = cause.cause) {
+          const type = (cause as { type?: unknown }).type;
+          chain.push(typeof type === 'string' ? `${cause.message} [${type}]` : cause.message);
+        }
+        upload.error = chain.join(': ');
         break;
       }
       if (Date.now() > deadline) {

@@ -3,7 +3,7 @@
 
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { multipartUploadWorkflow, progressQuery } from '../../src/workflows/multipart-upload';
+import { multipartUploadWorkflow, pauseSignal, progressQuery, resumeSignal } from '../../src/workflows/multipart-upload';
 import { makeFile, replayAllRuns, startStack, waitFor, type Stack } from '../support/harness';
 
 const CHUNK = 64 * 1024;
@@ -13,6 +13,40 @@ describe('crash recovery', () => {
   afterEach(async () => {
     await stack?.stop();
     stack = undefined;
+  });
+
+  it('a lane cancelled by a pause while its worker dies returns its chunks; the upload does not fail', async () => {
+    // The cancel reaches lanes whose worker is gone: nobody acknowledges it, so the server ends
+    // each lane by its heartbeat timeout and, a cancel being requested, does not retry it. The
+    // workflow must take that as lanes returned (found by the chaos run, where work stealing
+    // cancels a dead worker's lanes), not as a failed upload.
+    stack = await startStack({ emulator: { chunkSizeBytes: CHUNK, assetReadyDelayMs: 10 } });
+    const size = 32 * CHUNK;
+    const file = await makeFile(stack.dir, 'pause-kill.mp4', size);
+    await stack.emulator.setFaults({ put_throttle_bps: 48 * 1024 }); // ~1.3 s per chunk
+    const first = await stack.spawnWorker();
+    const handle = await stack.temporal.workflow.start(multipartUploadWorkflow, {
+      taskQueue: stack.taskQueue,
+      workflowId: `pause-kill-${Date.now()}`,
+      args: [{ source: { path: file.path }, concurrency: 4, chunkHeartbeatTimeoutMs: 3_000, reportFlushMs: 200 }],
+    });
+    await waitFor(async () => (await handle.query(progressQuery)).lanesInFlight === 4, 'four lanes running', 90_000);
+    await handle.signal(pauseSignal);
+    // The workflow has taken the pause (and requested the lanes' cancellation) once a query says so;
+    // the lanes hear of it only with their next heartbeat, and get 2 s for the PUT in flight.
+    await waitFor(async () => (await handle.query(progressQuery)).paused, 'the pause taken', 30_000);
+    await first.kill('SIGKILL');
+    const second = await stack.spawnWorker();
+    // Past the heartbeat timeout every cancelled lane has ended one way or the other.
+    await waitFor(async () => (await handle.query(progressQuery)).lanesInFlight === 0, 'every lane ended', 60_000);
+    const { status } = await handle.describe();
+    expect(status.name).toBe('RUNNING');
+    await handle.signal(resumeSignal);
+    const result = await handle.result();
+    expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size, sha256: file.sha256 });
+    expect((await stack.emulator.counters()).sessions_created).toBe(1);
+    expect(await replayAllRuns(stack.temporal, handle.workflowId, handle.firstExecutionRunId)).toBeGreaterThanOrEqual(1);
+    await second.kill('SIGTERM');
   });
 
   it('finishes on another worker process after SIGKILL; each lane resumes after its last finished chunk', async () => {

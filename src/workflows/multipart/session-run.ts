@@ -9,6 +9,8 @@
 // Deterministic: every decision rests on activity results, timers and signals, never a clock.
 
 import {
+  ActivityFailure,
+  TimeoutFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -272,6 +274,10 @@ export class SessionRun {
     // details: the chunks it had finished are not sent again.
     this.ledger.laneReturned(finishedFromFailure(err), lane.run);
     if (isCancellation(err)) return;
+    // A lane we cancelled whose worker died cannot acknowledge the cancel: the server ends it by
+    // its heartbeat timeout and, since a cancel was requested, does not retry it. That is a lane
+    // returned, not a failed upload: its unfinished chunks go back to waiting (found by chaos).
+    if (lane.cancelled && isTimeoutOfLane(err)) return;
     this.up.counters.retries++;
     const type = failureTypeOf(err);
     if (type === FailureType.SessionGone) this.sessionGone = true;
@@ -394,9 +400,18 @@ export function finishedFromFailure(err: unknown): ChunkEtag[] {
   let current: unknown = err;
   while (current instanceof Error) {
     const details = (current as { details?: unknown[] }).details;
-    const hb = Array.isArray(details) ? (details[0] as Partial<LaneHeartbeat> | undefined) : undefined;
-    if (hb && Array.isArray(hb.finished)) return hb.finished;
+    // A heartbeat timeout carries the lane's last heartbeat as lastHeartbeatDetails.
+    const lastHeartbeat = (current as { lastHeartbeatDetails?: unknown }).lastHeartbeatDetails;
+    const hb = Array.isArray(details)
+      ? (details[0] as Partial<LaneHeartbeat> | undefined)
+      : (lastHeartbeat as Partial<LaneHeartbeat> | undefined);
+    if (hb && typeof hb === 'object' && Array.isArray(hb.finished)) return hb.finished;
     current = (current as { cause?: unknown }).cause;
   }
   return [];
+}
+
+/** The lane's activity ended by a timeout (its worker died), not by an error of its own. */
+function isTimeoutOfLane(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
 }
