@@ -35,7 +35,7 @@ import { FailureType, type ChunkEtag } from '../domain/types';
 import { chunkByteRange, contiguousRequests } from '../workflows/ledger';
 import { toActivityFailure } from './failures';
 import type { AllowedRoots } from '../security/file-roots';
-import { assertPathStillNames, assertUnchanged, openSource } from './source';
+import { assertPathStillNames, assertUnchanged, identityOf, openSource } from './source';
 import { etagContradictsMd5, sendChunk, StallError } from './chunk-send';
 import type { FileRangeBody } from './file-range-body';
 import { ChunkTimes, hedgeAfterMs, hedgeBudget } from './hedging';
@@ -196,7 +196,7 @@ class Lane {
       // Confined to the worker's roots, checked on the file actually opened (not just its name).
       handle = await openSource(input.path, this.roots);
       const expected = { sizeBytes: input.sourceSizeBytes, mtimeMs: input.sourceMtimeMs };
-      assertUnchanged(input.path, expected, await identityOf(handle));
+      assertUnchanged(input.path, expected, identityOf(await handle.stat()));
       const hedgesAllowed = hedgeBudget(input.chunks.length);
       for (let i = 0; i < run.length; i++) {
         if (ctx.cancellationSignal.aborted) return this.result('cancelled');
@@ -212,7 +212,7 @@ class Lane {
         // The handle outlives the path's check at open: a path swapped since fails the upload.
         await assertPathStillNames(input.path, this.roots, handle);
       }
-      assertUnchanged(input.path, expected, await identityOf(handle));
+      assertUnchanged(input.path, expected, identityOf(await handle.stat()));
       return this.result('done');
     } finally {
       clearInterval(beat);
@@ -367,9 +367,4 @@ function etagNotMd5Failure(chunkIndex: number, times: number, etag: string, md5:
       'If the transport is TLS, set TL_CHUNK_DIGEST_CHECK=auto (or never) on the worker and start the upload again',
     nonRetryable: true,
   });
-}
-
-async function identityOf(handle: fs.FileHandle): Promise<{ sizeBytes: number; mtimeMs: number }> {
-  const stat = await handle.stat();
-  return { sizeBytes: stat.size, mtimeMs: Math.floor(stat.mtimeMs) };
 }

@@ -14,7 +14,7 @@ import type { AssetMethod, UserMetadata } from '../twelvelabs/wire';
 import { createFailure } from './failures';
 import { assetsCarryingToken, CREATE_SEARCH_MARGIN_MS, deleteOrphanAsset } from './own-assets';
 import { rejectIfSourceChanged, type SentSource } from './source-after-send';
-import { assertUnchanged, openSource } from './source';
+import { assertUnchanged, identityOf, openSource } from './source';
 
 interface CreateCommon {
   filename: string;
@@ -99,8 +99,7 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
       let bytesSent = 0;
       const timer = setInterval(() => ctx.heartbeat({ bytesSent } satisfies DirectUploadHeartbeat), HEARTBEAT_INTERVAL_MS);
       try {
-        const stat = await handle.stat();
-        assertUnchanged(input.path, source, { sizeBytes: stat.size, mtimeMs: Math.floor(stat.mtimeMs) });
+        assertUnchanged(input.path, source, identityOf(await handle.stat()));
         let asset;
         try {
           asset = await client.createAsset(

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { FailureType } from '../domain/types';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { deleteOrphanAsset } from './own-assets';
-import { SourceError, type SourceIdentity } from './source';
+import { identityOf, SourceError, type SourceIdentity } from './source';
 
 export interface SentSource extends SourceIdentity {
   path: string;
@@ -40,10 +40,6 @@ export async function rejectIfSourceChanged(client: TwelveLabsClient, source: Se
       `${new Date(source.mtimeMs).toISOString()} → ${new Date(now.mtimeMs).toISOString()}); the asset ${assetId} made from ` +
       'those bytes was deleted: upload the file again once it is final',
   );
-}
-
-function identityOf(stats: { size: number; mtimeMs: number }): SourceIdentity {
-  return { sizeBytes: stats.size, mtimeMs: Math.floor(stats.mtimeMs) };
 }
 
 function sameIdentity(a: SourceIdentity, b: SourceIdentity): boolean {

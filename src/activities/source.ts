@@ -39,7 +39,7 @@ export async function inspectSource(path: string, roots: AllowedRoots, maxBytes 
         `${path} has ${stat.size} bytes; TwelveLabs accepts at most ${maxBytes} bytes per upload (split or re-encode the file)`,
       );
     }
-    return { sizeBytes: stat.size, mtimeMs: Math.floor(stat.mtimeMs) };
+    return identityOf(stat);
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -63,6 +63,11 @@ export async function openSource(path: string, roots: AllowedRoots): Promise<fs.
     throw new SourceError(FailureType.SourceNotAFile, `${path} is not a regular file (it is a ${kindOf(stat)}); give the path of a media file`);
   }
   return handle;
+}
+
+/** A file's identity from its stats: size, and mtime in whole milliseconds (as stored in inputs). */
+export function identityOf(stats: { size: number; mtimeMs: number }): SourceIdentity {
+  return { sizeBytes: stats.size, mtimeMs: Math.floor(stats.mtimeMs) };
 }
 
 /** Fails with SourceChanged when the file is no longer the one the session began with. */
