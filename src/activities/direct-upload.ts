@@ -78,22 +78,18 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
     return { assetId: newest.id, status: newest.status, reconciled: true, orphansDeleted: older.map((a) => a.id) } satisfies CreatedAsset;
   };
 
+  /** On a retry of the activity: the asset an earlier attempt of it made, if it made one. */
+  const adoptOnRetry = async (ctx: Context, input: { filename: string; token: string; methods: AssetMethod[]; source?: SentSource }) =>
+    ctx.info.attempt > 1 ? adoptOwnAsset({ ...input, createdSinceMs: ctx.info.scheduledTimestampMs - CREATE_SEARCH_MARGIN_MS }) : undefined;
+
   return {
     async uploadDirect(input: UploadDirectInput): Promise<CreatedAsset> {
       const ctx = Context.current();
       const token = input.createToken ?? runToken(ctx);
       const source: SentSource = { path: input.path, sizeBytes: input.sourceSizeBytes, mtimeMs: input.sourceMtimeMs };
-      if (ctx.info.attempt > 1) {
-        // A worker lost mid-request (heartbeat timeout) may have sent every byte: that asset is ours.
-        const earlier = await adoptOwnAsset({
-          filename: input.filename,
-          token,
-          createdSinceMs: ctx.info.scheduledTimestampMs - CREATE_SEARCH_MARGIN_MS,
-          methods: ['direct'],
-          source,
-        });
-        if (earlier) return earlier;
-      }
+      // A worker lost mid-request (heartbeat timeout) may have sent every byte: that asset is ours.
+      const earlier = await adoptOnRetry(ctx, { filename: input.filename, token, methods: ['direct'], source });
+      if (earlier) return earlier;
       // Opened under the allowed roots and checked on the open file; the client reads this handle.
       const handle = await openSource(input.path, roots);
       let bytesSent = 0;
@@ -131,15 +127,8 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
     async createAssetFromUrl(input: CreateFromUrlInput): Promise<CreatedAsset> {
       const ctx = Context.current();
       const token = input.createToken ?? runToken(ctx);
-      if (ctx.info.attempt > 1) {
-        const earlier = await adoptOwnAsset({
-          filename: input.filename,
-          token,
-          createdSinceMs: ctx.info.scheduledTimestampMs - CREATE_SEARCH_MARGIN_MS,
-          methods: ['url'],
-        });
-        if (earlier) return earlier;
-      }
+      const earlier = await adoptOnRetry(ctx, { filename: input.filename, token, methods: ['url'] });
+      if (earlier) return earlier;
       try {
         const asset = await client.createAsset(
           {
