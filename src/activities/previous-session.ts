@@ -14,7 +14,7 @@ import type { AllowedRoots } from '../security/file-roots';
 import { TwelveLabsApiError } from '../twelvelabs/errors';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { MAX_PAGE_LIMIT } from '../twelvelabs/limits';
-import type { ChunkRange, MultipartUploadInput, MultipartUploadResult, SessionInfo } from '../domain/types';
+import { zeroCounters, type ChunkRange, type MultipartUploadInput, type MultipartUploadResult, type SessionInfo } from '../domain/types';
 import { inspectSource } from './source';
 
 export interface PreviousSessionInput {
@@ -78,7 +78,7 @@ export function previousSessionActivities(temporal: Client, client: TwelveLabsCl
           uploadId: session.uploadId,
           totalBytes: session.totalSize,
           totalChunks: session.totalChunks,
-          counters: { retries: 0, urlRefreshes: 0, sessionRestarts: 0, sessionsCreated: 0, chunksResent: 0 },
+          counters: zeroCounters(),
           startedAt: new Date().toISOString(),
           completedAt: new Date().toISOString(),
           runs: 1,

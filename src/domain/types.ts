@@ -162,6 +162,11 @@ export interface UploadCounters {
   lanes?: number;
 }
 
+/** Counters before any work: the required ones at zero (sessionsCreated as given). */
+export function zeroCounters(sessionsCreated = 0): UploadCounters {
+  return { retries: 0, urlRefreshes: 0, sessionRestarts: 0, sessionsCreated, chunksResent: 0 };
+}
+
 export type UploadPhase =
   | 'validating'
   | 'creating-session'

@@ -2,7 +2,7 @@
 // to hold URLs, whether a session can still finish (lanes: multipart/lane-planning.ts). No I/O and no clocks;
 // freshness and flushing are decided by timers the workflow sets (urlDropDelayMs gives a length).
 
-import { MAX_CHUNKS_PER_REPORT, MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
+import { MAX_CHUNKS_PER_REPORT } from '../twelvelabs/limits';
 import { multipartMediaTypeProblem, uploadMediaType } from '../domain/media-types';
 import { baseName } from '../domain/names';
 import { MAX_CONCURRENCY, MIN_CONCURRENCY, type MultipartUploadInput } from '../domain/types';
@@ -144,9 +144,4 @@ export function sessionTooShortReason(params: {
     `${hours(neededMs)} h, longer than a ${hours(params.sessionLifetimeMs)} h upload session: ` +
     `raise the concurrency, move the worker closer to the file, or use a faster link`
   );
-}
-
-export function fileTooLargeReason(sizeBytes: number): string | undefined {
-  if (sizeBytes <= MAX_MULTIPART_BYTES) return undefined;
-  return `the file has ${sizeBytes} bytes; TwelveLabs accepts at most ${MAX_MULTIPART_BYTES} bytes (4 GiB) per upload`;
 }

@@ -11,7 +11,7 @@
 import { log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { PreviousSession } from '../activities/previous-session';
-import type { CarriedState } from '../domain/types';
+import { zeroCounters, type CarriedState } from '../domain/types';
 import { apiRetry } from './activity-options';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -56,7 +56,7 @@ export function carriedFromEarlier(earlier: Extract<PreviousSession, { found: 'r
     // Chunks uploaded but never reported are sent again: their ETags died with the earlier run.
     unreported: [],
     // The session this upload created in its earlier run is the one it finishes on.
-    counters: { retries: 0, urlRefreshes: 0, sessionRestarts: 0, sessionsCreated: 1, chunksResent: 0 },
+    counters: zeroCounters(1),
     startedAt,
     paused: false,
     concurrency,

@@ -4,7 +4,7 @@
 
 import { condition } from '@temporalio/workflow';
 import { baseName } from '../../domain/names';
-import type { MultipartUploadInput, SessionInfo, UploadCounters, UploadPhase, UploadProgress } from '../../domain/types';
+import { zeroCounters, type MultipartUploadInput, type SessionInfo, type UploadCounters, type UploadPhase, type UploadProgress } from '../../domain/types';
 import { ChunkLedger } from '../ledger';
 import { phasePublisher } from '../phase-publisher';
 import type { MultipartOptions } from '../planning';
@@ -39,7 +39,7 @@ export class UploadState {
     this.paused = carried?.paused ?? false;
     this.concurrency = carried?.concurrency ?? options.concurrency;
     // Counters carried from a run before lanes existed lack the lane fields: they start at 0.
-    this.counters = { hedges: 0, hedgedBytes: 0, urlRefusals: 0, lanes: 0, ...(carried?.counters ?? { retries: 0, urlRefreshes: 0, sessionRestarts: 0, sessionsCreated: 0, chunksResent: 0 }) };
+    this.counters = { hedges: 0, hedgedBytes: 0, urlRefusals: 0, lanes: 0, ...(carried?.counters ?? zeroCounters()) };
     this.startedAt = carried?.startedAt ?? new Date().toISOString();
     this.runs = (carried?.runs ?? 0) + 1;
     this.session = carried?.session;
