@@ -79,7 +79,7 @@ export async function waitForResult(
 }
 
 /** Prints how the upload ended: the asset (or each file of a batch), or the typed error. */
-export async function reportOutcome(io: CliIo, client: UploadClient, workflowId: string): Promise<number> {
+async function reportOutcome(io: CliIo, client: UploadClient, workflowId: string): Promise<number> {
   const link = client.webUiLink(workflowId);
   try {
     const result = await client.result(workflowId);

@@ -38,7 +38,7 @@ export function hostAndPort(address: string): { host: string; port: number } | u
  * Fails at once with an UnavailableError naming the address when nothing listens there or the
  * host does not resolve. Anything else (a slow network, a proxy in the way) is left to gRPC.
  */
-export async function probeAddress(address: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
+async function probeAddress(address: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
   const target = hostAndPort(address);
   if (!target || process.env.grpc_proxy || process.env.https_proxy || process.env.HTTPS_PROXY) return;
   const verdict = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {

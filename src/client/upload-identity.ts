@@ -62,7 +62,7 @@ export async function sourceIdentity(source: UploadSource, options: WorkerIdenti
 }
 
 /** Asks the worker that has the file for its identity. */
-export async function workerIdentity(filePath: string, options: WorkerIdentityOptions): Promise<LocalIdentity | undefined> {
+async function workerIdentity(filePath: string, options: WorkerIdentityOptions): Promise<LocalIdentity | undefined> {
   try {
     return await options.workflow.execute(sourceIdentityWorkflow, {
       taskQueue: options.taskQueue,

@@ -40,7 +40,7 @@ export const LOST_REPLY_KNOB: Readonly<Record<LostReplyEndpoint, LostReplyKnob>>
 
 export const LOST_REPLY_KNOBS = Object.values(LOST_REPLY_KNOB);
 
-export const LOST_REPLY_DEFAULTS: Readonly<LostReplyKnobs> = Object.fromEntries(LOST_REPLY_KNOBS.map((k) => [k, 0])) as unknown as LostReplyKnobs;
+export const LOST_REPLY_DEFAULTS: Readonly<LostReplyKnobs> = lostRepliesEverywhere(0);
 
 /** Every endpoint loses this share of its successful replies (the chaos run's setting). */
 export function lostRepliesEverywhere(probability: number): LostReplyKnobs {

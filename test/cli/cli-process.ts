@@ -1,6 +1,7 @@
 // Runs tl-upload as a separate process (bin/tl-upload.js, as a user runs it) against a test stack.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import type { Stack } from '../support/harness';
 
@@ -58,4 +59,13 @@ export async function cliJson<T = any>(stack: Stack, ...args: string[]): Promise
     throw new Error(`tl-upload ${args.join(' ')} --json printed no JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
   }
   return { code: run.code, json, stderr: run.stderr };
+}
+
+/** A loopback port nothing listens on (bound, then closed). */
+export async function refusedAddress(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `127.0.0.1:${port}`;
 }

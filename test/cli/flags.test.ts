@@ -4,12 +4,11 @@
 // progress bar on stderr (off when stderr is not a terminal, unless --progress).
 
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadResult } from '../../src/domain/types';
 import { makeFile, startStack, type Stack } from '../support/harness';
-import { cli, cliJson, cliWithEnv, WEB_UI } from './cli-process';
+import { cli, cliJson, cliWithEnv, refusedAddress, WEB_UI } from './cli-process';
 
 describe('tl-upload flags', () => {
   let stack: Stack;
@@ -127,11 +126,3 @@ describe('tl-upload flags', () => {
     }
   });
 });
-
-async function refusedAddress(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `127.0.0.1:${port}`;
-}

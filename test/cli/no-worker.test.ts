@@ -4,12 +4,11 @@
 // on stdout), and once a worker starts the same uploads complete, byte for byte. A Temporal
 // address that refuses connections fails at once, naming the address.
 
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnavailableError, UploadClient } from '../../src/client';
 import type { LiveProgress, UploadResult } from '../../src/domain/types';
 import { makeFile, startStack, waitFor, type InProcessWorker, type Stack } from '../support/harness';
-import { cli, cliJson, startCli } from './cli-process';
+import { cli, cliJson, refusedAddress, startCli } from './cli-process';
 
 describe('tl-upload without a worker', () => {
   let stack: Stack;
@@ -114,12 +113,3 @@ describe('tl-upload without a worker', () => {
     expect(run.stderr).toContain(`cannot reach Temporal at ${refused}: connection refused`);
   });
 });
-
-/** A loopback port nothing listens on (bound, then closed). */
-async function refusedAddress(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `127.0.0.1:${port}`;
-}
