@@ -6,20 +6,8 @@
 
 import type { Client } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE, temporalConfig, uploadClientConfig } from './config';
-import type {
-  BatchUploadResult,
-  ListUploadsOptions,
-  LiveProgress,
-  StartBatchOptions,
-  StartedUpload,
-  StartUploadOptions,
-  UploadClientOptions,
-  UploadListEntry,
-  UploadResult,
-  UploadSource,
-  WatchOptions,
-  WorkerPresence,
-} from './domain/types';
+import type { BatchUploadResult, UploadResult, UploadSource } from './domain/types';
+import type { ListUploadsOptions, LiveProgress, StartBatchOptions, StartedUpload, StartUploadOptions, UploadClientOptions, UploadListEntry, WatchOptions, WorkerPresence } from './client/types';
 import type { AssetDetail, IncompleteUpload, Page, UserMetadataUpdate } from './twelvelabs/wire';
 import { AssetCalls, type ListAssetsQuery } from './client/assets';
 import { createTemporalClient } from './client/connection';
@@ -41,7 +29,7 @@ export type {
   UploadListEntry,
   WatchOptions,
   WorkerPresence,
-} from './domain/types';
+} from './client/types';
 
 export class UploadClient {
   readonly taskQueue: string;

@@ -2,7 +2,7 @@
 // Temporal access, no TwelveLabs key (see README, "The client library"); a worker process embeds
 // the workflows and activities from the subpaths (README, "Embed in an existing worker").
 
-// Client library (its options and answers are types in src/domain/types.ts, exported below)
+// Client library (its options and answers are types in src/client/types.ts, exported below)
 export { UploadClient, createTemporalClient, ASSET_CALL_WORKFLOW_PREFIX } from './client';
 export { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client/errors';
 export { toUploadSource, uploadWorkflowId, batchWorkflowId, sourceIdentity, SOURCE_IDENTITY_WORKFLOW_PREFIX } from './client/upload-identity';
@@ -11,6 +11,7 @@ export type { ListAssetsQuery } from './client/assets';
 
 // Workflow inputs, results, progress and failure names (one definition, shared with the workflows)
 export * from './domain/types';
+export * from './client/types';
 export { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from './workflows/search-attributes';
 
 // Client-side configuration (the environment the CLI and UploadClient.connect() read)

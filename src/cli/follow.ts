@@ -5,7 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UploadFailedError, type UploadClient } from '../client';
 import { noWorker } from '../client/task-queue';
-import type { BatchUploadResult, LiveProgress, UploadResult } from '../domain/types';
+import type { BatchUploadResult, UploadResult } from '../domain/types';
+import type { LiveProgress } from '../client/types';
 import { EXIT } from './exit-codes';
 import { formatBytes, table } from './format';
 import { note, printJsonLine, println, showsProgress, type CliIo } from './io';

@@ -3,7 +3,7 @@
 // product. It is drawn on stderr (stdout stays for results a script reads) and fits the width of
 // the terminal: a line longer than the terminal wraps, and then `\r` can no longer redraw it.
 
-import type { LiveProgress } from '../domain/types';
+import type { LiveProgress } from '../client/types';
 import { formatBytes, formatDuration, formatRate } from './format';
 
 const BAR_WIDTH = 28;

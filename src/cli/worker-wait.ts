@@ -3,7 +3,7 @@
 // and, with --worker-timeout, the command stops waiting with exit 4 ("no worker answered").
 
 import { UnavailableError } from '../client/errors';
-import type { NoWorker } from '../domain/types';
+import type { NoWorker } from '../client/types';
 import { note, type CliIo } from './io';
 
 export class WorkerWait {

@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import type { NoWorker, WorkerPresence } from '../domain/types';
+import type { NoWorker, WorkerPresence } from './types';
 import { RecentMap } from './recent-map';
 
 /**

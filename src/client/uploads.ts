@@ -4,18 +4,8 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { uploadFileName } from '../domain/names';
-import type {
-  BatchUploadInput,
-  BatchUploadResult,
-  ListUploadsOptions,
-  StartBatchOptions,
-  StartedUpload,
-  StartUploadOptions,
-  UploadInput,
-  UploadListEntry,
-  UploadResult,
-  UploadSource,
-} from '../domain/types';
+import type { BatchUploadInput, BatchUploadResult, UploadInput, UploadResult, UploadSource } from '../domain/types';
+import type { ListUploadsOptions, StartBatchOptions, StartedUpload, StartUploadOptions, UploadListEntry } from './types';
 import { batchUploadWorkflow } from '../workflows/batch-upload';
 import { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE, uploadSearchAttributes } from '../workflows/search-attributes';
 import { uploadWorkflow } from '../workflows/upload';

@@ -4,7 +4,7 @@
 // queue first, and give the query a deadline of our own; either way the caller learns `noWorker`.
 
 import type { QueryDefinition } from '@temporalio/client';
-import type { NoWorker } from '../domain/types';
+import type { NoWorker } from './types';
 import type { ClientContext } from './context';
 import { isCutShort } from './failures';
 import { noWorker } from './task-queue';

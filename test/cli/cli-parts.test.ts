@@ -12,7 +12,7 @@ import { progressLine, ProgressRenderer } from '../../src/cli/progress-bar';
 import { packageVersion } from '../../src/cli/version';
 import { WorkerWait } from '../../src/cli/worker-wait';
 import { UnavailableError } from '../../src/client/errors';
-import type { LiveProgress } from '../../src/domain/types';
+import type { LiveProgress } from '../../src/client/types';
 
 describe('global flags', () => {
   it('takes connection flags anywhere on the line, overriding the environment, and leaves the rest to the command', () => {

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UploadClient } from '../../src/client';
 import { formatBytes } from '../../src/domain/bytes';
-import type { LiveProgress, UploadResult } from '../../src/domain/types';
+import type { UploadResult } from '../../src/domain/types';
+import type { LiveProgress } from '../../src/client/types';
 import { makeFile, startStack, waitFor, type Stack } from '../support/harness';
 import { cli, cliJson, startCli } from './cli-process';
 

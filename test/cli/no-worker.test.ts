@@ -6,7 +6,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnavailableError, UploadClient } from '../../src/client';
-import type { LiveProgress, UploadResult } from '../../src/domain/types';
+import type { UploadResult } from '../../src/domain/types';
+import type { LiveProgress } from '../../src/client/types';
 import { makeFile, startStack, waitFor, type InProcessWorker, type Stack } from '../support/harness';
 import { cli, cliJson, refusedAddress, startCli } from './cli-process';
 

@@ -8,7 +8,7 @@ import { closedLiveProgress, knownLiveProgress, transferRate } from '../../src/c
 import { RecentMap } from '../../src/client/recent-map';
 import { noWorker, POLLER_FRESH_MS, workerPresence } from '../../src/client/task-queue';
 import { keywordEquals, visibilityString } from '../../src/client/visibility-query';
-import type { LiveProgress } from '../../src/domain/types';
+import type { LiveProgress } from '../../src/client/types';
 
 describe('worker presence', () => {
   it('counts a queue as served only while a poll is recent', () => {

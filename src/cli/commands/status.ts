@@ -1,6 +1,6 @@
 // `tl-upload status <id>` (one snapshot) and `tl-upload watch <id>` (until the upload ends).
 
-import type { LiveProgress } from '../../domain/types';
+import type { LiveProgress } from '../../client/types';
 import type { Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { follow } from '../follow';

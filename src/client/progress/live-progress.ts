@@ -3,7 +3,8 @@
 // a chunk PUT or a direct upload that has not finished). Pure: the client library gathers the
 // inputs, the CLI and services read the result.
 
-import type { BatchProgress, BatchUploadResult, LiveProgress, NoWorker, UploadProgress, UploadResult, UploadState } from '../../domain/types';
+import type { BatchProgress, BatchUploadResult, UploadProgress, UploadResult, UploadState } from '../../domain/types';
+import type { LiveProgress, NoWorker } from '../types';
 import { etaSeconds } from './rate-meter';
 
 /** A running activity as describe() shows it, with its decoded heartbeat details. */
