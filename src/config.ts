@@ -5,7 +5,7 @@
 
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import os from 'node:os';
-import type { ChunkDigestCheck } from './activities/chunk-upload';
+import type { ChunkDigestCheck } from './domain/chunk-digest-check';
 
 export const DEFAULT_TASK_QUEUE = 'twelvelabs-uploads';
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';

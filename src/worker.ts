@@ -7,7 +7,7 @@ import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from './activities';
-import type { ChunkDigestCheck } from './activities/chunk-upload';
+import type { ChunkDigestCheck } from './domain/chunk-digest-check';
 import { allowedRootsConfig, ConfigError, observabilityConfig, temporalConfig, twelveLabsConfig, workerTuning } from './config';
 import { dataConverterFromEnv, describeEncryption } from './security/data-converter';
 import { AllowedRoots } from './security/file-roots';

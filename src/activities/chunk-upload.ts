@@ -32,7 +32,8 @@ import { timestampToEpochMs } from '../twelvelabs/timestamps';
 import { MAX_URLS_PER_REQUEST } from '../twelvelabs/limits';
 import { countChunkRetry, countUrlRefreshes } from '../observability/activity-metrics';
 import { FailureType, type ChunkEtag } from '../domain/types';
-import { chunkByteRange, contiguousRequests } from '../workflows/ledger';
+import { chunkByteRange, contiguousRequests } from '../domain/chunk-ranges';
+import { shouldVerifyDigest, type ChunkDigestCheck } from '../domain/chunk-digest-check';
 import { toActivityFailure } from './failures';
 import type { AllowedRoots } from '../security/file-roots';
 import { assertPathStillNames, assertUnchanged, identityOf, openSource } from './source';
@@ -96,28 +97,9 @@ export interface LaneHeartbeat {
   hedgedBytes: number;
 }
 
-/**
- * When uploadChunk compares the store's ETag with an MD5 of the bytes it read. The comparison can
- * only catch bytes changed on the way; over TLS (every record is MAC-checked) and over loopback
- * (a kernel memory copy) that cannot happen unnoticed, and the hash is the largest CPU cost of a
- * chunk (docs/BENCHMARKS.md). 'always' is the default because the product promises the check
- * (and it also catches a store whose ETag is not the MD5 of what it received); 'auto' hashes only
- * for plain http to another host, for operators who trust TLS and loopback and want the CPU back.
- */
-export type ChunkDigestCheck = 'auto' | 'always' | 'never';
-
 export interface ChunkUploadOptions {
   /** Default 'always'. */
   digestCheck?: ChunkDigestCheck;
-}
-
-/** Whether bytes sent to `url` can be altered in transit without the transport noticing. */
-export function shouldVerifyDigest(check: ChunkDigestCheck, url: string): boolean {
-  if (check !== 'auto') return check === 'always';
-  const { protocol, hostname } = new URL(url);
-  if (protocol !== 'http:') return false;
-  const host = hostname.replace(/^\[|\]$/g, '');
-  return !(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
 }
 
 /**

@@ -5,7 +5,7 @@ import { countUrlRefreshes } from '../observability/activity-metrics';
 import { timestampToEpochMs } from '../twelvelabs/timestamps';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { MAX_URLS_PER_REQUEST } from '../twelvelabs/limits';
-import { contiguousRequests } from '../workflows/ledger';
+import { contiguousRequests } from '../domain/chunk-ranges';
 import type { PresignedUrl } from '../domain/types';
 
 export interface RefreshUrlsInput {

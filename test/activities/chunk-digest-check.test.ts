@@ -1,7 +1,7 @@
 // When a chunk PUT hashes what it sends: only where bytes can change in transit unnoticed.
 
 import { describe, expect, it } from 'vitest';
-import { shouldVerifyDigest } from '../../src/activities/chunk-upload';
+import { shouldVerifyDigest } from '../../src/domain/chunk-digest-check';
 import { ConfigError, workerTuning } from '../../src/config';
 
 describe('chunk digest check', () => {

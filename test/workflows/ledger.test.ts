@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkLedger, chunkByteRange, contiguousRequests, expandRanges, toRanges } from '../../src/workflows/ledger';
+import { ChunkLedger } from '../../src/workflows/ledger';
+import { chunkByteRange, contiguousRequests, expandRanges, toRanges } from '../../src/domain/chunk-ranges';
 
 describe('chunk geometry', () => {
   it('gives every chunk chunkSize bytes and the last one the remainder (1-based)', () => {
