@@ -40,7 +40,7 @@ import {
 } from '../domain/types';
 import { recordSessionRestart, recordUploadFinished } from '../observability/workflow-metrics';
 import { SessionRun, type SessionActivities } from './multipart/session-run';
-import { UploadState } from './multipart/upload-state';
+import { MultipartState } from './multipart/multipart-state';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -69,7 +69,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
     });
   }
   const options = resolveOptions(input);
-  const up = new UploadState(input, options);
+  const up = new MultipartState(input, options);
   answerControls(up);
   const acts = activitiesFor(input, options);
   // Every activity of the upload runs in this scope, so a fatal error can stop them all.
@@ -97,7 +97,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
   };
 }
 
-function answerControls(up: UploadState): void {
+function answerControls(up: MultipartState): void {
   setControlHandlers({
     progressQuery,
     progressDescription: 'Chunks uploaded, reported and in flight, lanes, counters, concurrency',
@@ -151,7 +151,7 @@ function activitiesFor(input: MultipartUploadInput, options: MultipartOptions): 
 async function runUntilDone(
   input: MultipartUploadInput,
   options: MultipartOptions,
-  up: UploadState,
+  up: MultipartState,
   acts: UploadActivities,
   workScope: CancellationScope,
 ): Promise<'completed' | 'continue-as-new'> {
@@ -193,7 +193,7 @@ async function runUntilDone(
 }
 
 /** A run of the current session (a new SessionRun, the same ledger). */
-function runFor(input: MultipartUploadInput, options: MultipartOptions, up: UploadState, acts: UploadActivities, workScope: CancellationScope): SessionRun {
+function runFor(input: MultipartUploadInput, options: MultipartOptions, up: MultipartState, acts: UploadActivities, workScope: CancellationScope): SessionRun {
   const run = new SessionRun(up, up.session!, up.ledger!, acts, options, input.source.path, workScope);
   up.lanes = run;
   return run;
@@ -202,7 +202,7 @@ function runFor(input: MultipartUploadInput, options: MultipartOptions, up: Uplo
 /** Creates a session (validating the source first) with a fresh ledger. */
 async function beginSession(
   input: MultipartUploadInput,
-  up: UploadState,
+  up: MultipartState,
   acts: UploadActivities,
   previousRate: number | undefined,
   options: MultipartOptions,
@@ -237,7 +237,7 @@ async function beginSession(
 }
 
 /** Ends a failed or cancelled upload once every PUT has really stopped; answers what to throw. */
-async function failed(up: UploadState, err: unknown, workScope: CancellationScope): Promise<unknown> {
+async function failed(up: MultipartState, err: unknown, workScope: CancellationScope): Promise<unknown> {
   if (isCancellation(err)) {
     up.phase = 'cancelled';
   } else {
@@ -254,7 +254,7 @@ async function failed(up: UploadState, err: unknown, workScope: CancellationScop
 }
 
 /** Carries the ledger into a new run of the same workflow (the history was getting long). */
-async function continueWithLedger(input: MultipartUploadInput, up: UploadState): Promise<never> {
+async function continueWithLedger(input: MultipartUploadInput, up: MultipartState): Promise<never> {
   await condition(allHandlersFinished);
   const snapshot = up.ledger!.snapshot();
   const next: CarriedState = {

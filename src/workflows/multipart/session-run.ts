@@ -27,7 +27,7 @@ import { shouldReport, urlDropDelayMs, type MultipartOptions } from '../planning
 import { planRun, runLength, stealFrom, urlLookahead } from './lane-planning';
 import { RefusalRounds } from './refusals';
 import { UrlPool } from './url-pool';
-import type { UploadState } from './upload-state';
+import type { MultipartState } from './multipart-state';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -65,7 +65,7 @@ export class SessionRun {
   private closed = false;
 
   constructor(
-    private readonly up: UploadState,
+    private readonly up: MultipartState,
     readonly session: SessionInfo,
     readonly ledger: ChunkLedger,
     private readonly acts: SessionActivities,

@@ -15,7 +15,7 @@ export interface LaneView {
   readonly lanesInFlight: number;
 }
 
-export class UploadState {
+export class MultipartState {
   phase: UploadPhase;
   paused: boolean;
   concurrency: number;
