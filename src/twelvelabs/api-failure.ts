@@ -4,7 +4,8 @@
 
 import type { Dispatcher } from 'undici';
 import type { CallSpec } from './api-request';
-import { httpFailureIsAmbiguous, TwelveLabsApiError, type ApiFailureKind } from './errors';
+import { isAssetUploadCode, type AssetUploadCode } from './asset-upload-codes';
+import { AssetUploadRejectedError, httpFailureIsAmbiguous, TwelveLabsApiError, type ApiFailureKind } from './errors';
 import { redact, SanitizedCause } from './redact';
 import { retryAfterMsFromHeaders } from './retry-after';
 import { readBodyText, requestCertainlyNotSent } from './transport';
@@ -38,14 +39,18 @@ export class CallFailures {
     return this.of(state.aborted ? 'aborted' : 'network', mayHaveActed, err);
   }
 
-  /** An error status: the API's code and message (redacted), Retry-After, or the non-JSON body's type. */
+  /**
+   * An error status: the API's code and message (redacted), Retry-After, or the non-JSON body's
+   * type. A1's documented codes (contract 5.8) become AssetUploadRejectedError.
+   */
   async status(res: Dispatcher.ResponseData): Promise<TwelveLabsApiError> {
     const status = res.statusCode;
     const text = await readBodyText(res.body);
     const errorBody = fromWireErrorBody(parseJson(text));
     const contentType = res.headers['content-type'];
     const retryAfterMs = retryAfterMsFromHeaders(res.headers, Date.now(), status);
-    return new TwelveLabsApiError({
+    const assetUploadCode = this.assetUploadCode(status, errorBody?.code);
+    const init = {
       ...this.where(),
       kind: 'http',
       status,
@@ -55,7 +60,15 @@ export class CallFailures {
       ...(errorBody?.docsUrl !== undefined ? { docsUrl: redact(errorBody.docsUrl, this.secrets) } : {}),
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       ...(errorBody === undefined ? { nonJsonBodyContentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? '' } : {}),
-    });
+    } as const;
+    return assetUploadCode === undefined ? new TwelveLabsApiError(init) : new AssetUploadRejectedError({ ...init, assetUploadCode });
+  }
+
+  /** A1's code, if this is one; a gateway's 413 means what media_filesize_too_large means (contract 9.32). */
+  private assetUploadCode(status: number, code: string | undefined): AssetUploadCode | undefined {
+    if (this.spec.operation !== 'createAsset') return undefined;
+    if (isAssetUploadCode(code)) return code;
+    return status === 413 ? 'media_filesize_too_large' : undefined;
   }
 
   private where() {
