@@ -77,6 +77,15 @@ describe('uploads are confined to the worker allowed roots', () => {
     expect(failure).toMatchObject({ type: 'SourceOutsideRoots', nonRetryable: true, sessionsCreated: 0 });
     expect(failure.message).toContain(`${link} resolves to ${fs.realpathSync(secret.path)}, which is outside this worker's allowed roots (${fs.realpathSync(root)})`);
     expect(failure.message).toMatch(/add its directory to TL_ALLOWED_ROOTS on the worker/);
+
+    // A link to nothing outside fails the same way: whether the target exists does not show.
+    const dangling = path.join(root, 'dangling.mp4');
+    fs.symlinkSync(path.join(outside, 'no-such-secret.mp4'), dangling);
+    const danglingFailure = await failureOf(dangling);
+    expect(danglingFailure).toMatchObject({ type: 'SourceOutsideRoots', nonRetryable: true, sessionsCreated: 0 });
+    expect(danglingFailure.message.replace(dangling, '<link>').replace('no-such-secret.mp4', '<target>')).toBe(
+      failure.message.replace(link, '<link>').replace('secret.mp4', '<target>'),
+    );
   });
 
   it('refuses a path that climbs out with ..', async () => {
