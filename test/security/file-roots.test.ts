@@ -8,9 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multipartUploadWorkflow, progressQuery } from '../../src/workflows/multipart-upload';
+import { multipartUploadWorkflow } from '../../src/workflows/multipart-upload';
 import type { MultipartUploadInput } from '../../src/domain/types';
 import { makeFile, startStack, waitFor, type InProcessWorker, type Stack } from '../support/harness';
+import { multipartSentBytes } from '../support/lane-heartbeats';
 
 const CHUNK = 16 * 1024;
 
@@ -123,7 +124,7 @@ describe('uploads are confined to the worker allowed roots', () => {
     await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // ~250 ms per chunk
     try {
       const handle = await start({ source: { path: file.path }, concurrency: 1 });
-      await waitFor(async () => (await handle.query(progressQuery)).uploadedChunks >= 2, 'the first chunks');
+      await waitFor(async () => (await multipartSentBytes(stack.temporal, handle.workflowId)) >= 2 * CHUNK, 'the first chunks');
       fs.rmSync(file.path);
       fs.symlinkSync(twin, file.path);
       const err = await handle.result().then(() => undefined, (e: unknown) => e);
@@ -144,7 +145,7 @@ describe('uploads are confined to the worker allowed roots', () => {
     await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // ~250 ms per chunk
     try {
       const handle = await start({ source: { path: file.path }, concurrency: 1 });
-      await waitFor(async () => (await handle.query(progressQuery)).uploadedChunks >= 2, 'the first chunks');
+      await waitFor(async () => (await multipartSentBytes(stack.temporal, handle.workflowId)) >= 2 * CHUNK, 'the first chunks');
       fs.renameSync(twin, file.path);
       const err = await handle.result().then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowFailedError);
