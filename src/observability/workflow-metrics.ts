@@ -2,7 +2,7 @@
 // while a workflow replays its history, so a metric counts each event once, not once per replay.
 // Imported by the workflow bundle: no Node APIs here.
 
-import { metricMeter, proxySinks, type Sinks } from '@temporalio/workflow';
+import { metricMeter, proxySinks, workflowInfo, type Sinks } from '@temporalio/workflow';
 import { UploadMetric } from './metric-names';
 
 export function recordSessionRestart(): void {
@@ -26,5 +26,7 @@ const { uploadMetrics } = proxySinks<UploadMetricSinks>();
  * twice without replaying, and the worker counts each run once.
  */
 export function recordUploadFinished(outcome: UploadOutcome, startedAt: string): void {
+  // A replay counts nothing (and a replaying worker, e.g. a history check, need not have the sink).
+  if (workflowInfo().unsafe.isReplaying) return;
   uploadMetrics.finished(outcome, Math.max(0, (Date.now() - Date.parse(startedAt)) / 1000));
 }
