@@ -10,6 +10,7 @@ import { createActivities } from './activities';
 import type { ChunkDigestCheck } from './domain/chunk-digest-check';
 import { allowedRootsConfig, ConfigError, observabilityConfig, temporalConfig, twelveLabsConfig, workerTuning } from './config';
 import { dataConverterFromEnv, describeEncryption } from './security/data-converter';
+import { uploadMetricSinks } from './observability/upload-outcome-sink';
 import { AllowedRoots } from './security/file-roots';
 import { uploadActivityInterceptor } from './observability/activity-interceptor';
 import { installRuntime } from './observability/runtime';
@@ -20,6 +21,7 @@ import { bundleWorkflowsInChildProcess, prebuiltWorkflowBundle, WORKFLOWS_PATH }
 export { WORKFLOWS_PATH, latin1Only, prebuiltWorkflowBundle, bundleWorkflowsInChildProcess } from './workflow-bundle';
 export { createActivities, type ActivityDeps } from './activities';
 export { AllowedRoots } from './security/file-roots';
+export { uploadMetricSinks } from './observability/upload-outcome-sink';
 export { TwelveLabsClient, type TwelveLabsClientOptions } from './twelvelabs/client';
 export { dataConverterFromEnv, encryptingDataConverter } from './security/data-converter';
 export { temporalConfig, twelveLabsConfig, workerTuning, allowedRootsConfig, ConfigError } from './config';
@@ -68,6 +70,8 @@ export async function createUploadWorkers(options: UploadWorkerOptions): Promise
     activities,
     // Log attributes (uploadId, chunkIndex) and chunk metrics for every activity.
     interceptors: { activity: [uploadActivityInterceptor] },
+    // Counts each upload's end once, whatever happens to the workflow task that ends it.
+    sinks: uploadMetricSinks(),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 64,
     // Heartbeats carry cancellation back to a running PUT: keep them frequent so a cancel
     // stops the bytes within about a second.

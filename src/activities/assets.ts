@@ -2,6 +2,7 @@
 // worker holds the API key), and the wait for an uploaded asset to finish processing.
 
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ASSET_UPLOAD_CODES, assetUploadCodeOf } from '../twelvelabs/asset-upload-codes';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { FailureType, type AssetCall, type AssetCallResult } from '../domain/types';
 import { assetCallFailure } from './failures';
@@ -49,14 +50,7 @@ export function assetActivities(client: TwelveLabsClient) {
         }
         ctx.heartbeat({ status: asset.status });
         if (asset.status === 'ready') return { status: asset.status, sizeBytes: asset.sizeBytes };
-        if (asset.status === 'failed') {
-          throw ApplicationFailure.create({
-            type: FailureType.AssetFailed,
-            message: `TwelveLabs could not process asset ${input.assetId}: ${asset.error?.message ?? 'no reason given'}`,
-            nonRetryable: true,
-            details: [{ assetId: input.assetId }],
-          });
-        }
+        if (asset.status === 'failed') throw assetFailure(input.assetId, asset.error?.message);
         if (Date.now() >= deadline) {
           throw ApplicationFailure.create({
             type: FailureType.AssetNotReady,
@@ -116,4 +110,20 @@ async function runAssetCall(client: TwelveLabsClient, call: AssetCall): Promise<
         nonRetryable: true,
       });
   }
+}
+
+/**
+ * An asset TwelveLabs failed to process: AssetFailed with the API's message, or, when the message
+ * starts with a documented code (`video_duration_too_short: ...`), that code's own reason and advice.
+ */
+function assetFailure(assetId: string, errorText: string | undefined): ApplicationFailure {
+  const code = assetUploadCodeOf(errorText);
+  const what = `TwelveLabs could not process asset ${assetId}: ${errorText ?? 'no reason given'}`;
+  const advice = code === undefined ? '' : ASSET_UPLOAD_CODES[code].advice;
+  return ApplicationFailure.create({
+    type: code === undefined ? FailureType.AssetFailed : ASSET_UPLOAD_CODES[code].reason,
+    message: code === undefined ? what : `${what.replace(/\.\s*$/, '')}. ${advice.charAt(0).toUpperCase()}${advice.slice(1)}.`,
+    nonRetryable: true,
+    details: [{ assetId }],
+  });
 }

@@ -4,7 +4,7 @@
 // credentials (the client's errors never contain the API key or a presigned URL's query).
 
 import { ApplicationFailure } from '@temporalio/activity';
-import { ChunkPutError, InvalidRequestError, InvalidResponseError, TwelveLabsApiError } from '../twelvelabs/errors';
+import { AssetUploadRejectedError, ChunkPutError, InvalidRequestError, InvalidResponseError, TwelveLabsApiError } from '../twelvelabs/errors';
 import { FailureType } from '../domain/types';
 import { SourceError } from './source';
 
@@ -46,6 +46,8 @@ function chunkPutFailure(err: ChunkPutError): ApplicationFailure {
 }
 
 function apiFailure(err: TwelveLabsApiError): ApplicationFailure {
+  // A1 refused the file or URL with a documented code: its own reason, and the advice in the message.
+  if (err instanceof AssetUploadRejectedError) return nonRetryable(err.reason, err.message);
   if (err.status === 401 || err.status === 403) return nonRetryable(FailureType.ApiAuthRejected, err.message);
   if (err.status === 404 || (err.code !== undefined && SESSION_GONE_CODES.has(err.code))) {
     return nonRetryable(FailureType.SessionGone, err.message);

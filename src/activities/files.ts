@@ -4,7 +4,7 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { AllowedRoots } from '../security/file-roots';
+import { resolveUnderRoots, statUnderRoots, type AllowedRoots } from '../security/file-roots';
 import { knownMediaType } from '../domain/media-types';
 import { FailureType, MAX_BATCH_FILES } from '../domain/types';
 import { inspectSource, SourceError, sourceErrorFromFs, type SourceIdentity } from './source';
@@ -53,9 +53,8 @@ export function fileActivities(roots: AllowedRoots) {
      */
     async identifyFile(input: InspectFileInput): Promise<FileIdentity> {
       const { sizeBytes, mtimeMs } = await inspectSource(input.path, roots, Number.MAX_SAFE_INTEGER);
-      const realPath = await fs.realpath(input.path).catch((err: unknown) => {
-        throw sourceErrorFromFs(err, input.path);
-      });
+      // inspectSource opened it under the roots; the same walk names its real path.
+      const { path: realPath } = await resolveUnderRoots(input.path, roots);
       return { realPath, sizeBytes, mtimeMs };
     },
 
@@ -85,9 +84,7 @@ export function fileActivities(roots: AllowedRoots) {
             skipped++;
             continue;
           }
-          // A symlink or an unreadable file is listed anyway: its own upload reports what is
-          // wrong with it (outside the roots, missing target, ...), so one bad file is visible.
-          const size = await fs.stat(full).then((s) => (s.isFile() ? s.size : undefined), () => 0);
+          const size = await listedSize(full, roots);
           if (size === undefined) skipped++;
           else files.push({ path: full, sizeBytes: size });
         }
@@ -105,20 +102,29 @@ export function fileActivities(roots: AllowedRoots) {
   };
 }
 
+/**
+ * The size a directory listing shows for a media-named entry; undefined to skip it (a directory
+ * or special file under the roots). An entry that leads outside the roots, a dangling link or an
+ * unreadable file is listed with 0 bytes, all alike (statUnderRoots looks at nothing outside):
+ * its own upload reports what is wrong with it, so one bad file is visible.
+ */
+async function listedSize(entryPath: string, roots: AllowedRoots): Promise<number | undefined> {
+  const stats = await statUnderRoots(entryPath, roots).catch(() => undefined);
+  if (stats === undefined) return 0;
+  return stats.isFile() ? stats.size : undefined;
+}
+
 /** The directory's real path, if it is a directory under the allowed roots. */
 async function confinedDirectory(directory: string, roots: AllowedRoots): Promise<string> {
-  let real: string;
-  try {
-    real = await fs.realpath(directory);
-  } catch (err) {
-    throw sourceErrorFromFs(err, directory);
-  }
-  if (!roots.contains(real)) {
+  const resolved = await resolveUnderRoots(directory, roots);
+  if (resolved.outside) {
     throw new SourceError(
       FailureType.SourceOutsideRoots,
-      `${directory} resolves to ${real}, which is outside this worker's allowed roots (${roots}); add it to TL_ALLOWED_ROOTS on the worker`,
+      `${directory} resolves to ${resolved.path}, which is outside this worker's allowed roots (${roots}); add it to TL_ALLOWED_ROOTS on the worker`,
     );
   }
+  if (resolved.error) throw sourceErrorFromFs(resolved.error, directory);
+  const real = resolved.path;
   if (!(await fs.stat(real)).isDirectory()) {
     throw new SourceError(FailureType.SourceNotAFile, `${directory} is not a directory`);
   }

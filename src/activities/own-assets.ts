@@ -19,10 +19,20 @@ export interface TokenSearch {
   createdSinceMs?: number;
 }
 
-/** Every asset that carries the token, newest first. */
+/**
+ * Every asset that carries the token, newest first. The name is only a shortcut: TwelveLabs may
+ * store another name than the one sent (a gateway that rewrites line breaks or escapes), so when
+ * the assets of that name hold none, the whole list since `createdSinceMs` is walked for the token.
+ */
 export async function assetsCarryingToken(client: TwelveLabsClient, search: TokenSearch): Promise<AssetDetail[]> {
+  const byName = await walkForToken(client, search, { filename: search.filename });
+  if (byName.length > 0 || search.createdSinceMs === undefined) return byName;
+  return walkForToken(client, search, {});
+}
+
+async function walkForToken(client: TwelveLabsClient, search: TokenSearch, filter: { filename?: string }): Promise<AssetDetail[]> {
   const found: AssetDetail[] = [];
-  for await (const asset of client.iterateAssets({ filename: search.filename })) {
+  for await (const asset of client.iterateAssets(filter)) {
     const createdAtMs = asset.createdAt ? timestampToEpochMs(asset.createdAt) : undefined;
     if (search.createdSinceMs !== undefined && createdAtMs !== undefined && createdAtMs < search.createdSinceMs) break;
     if (carriesCreateToken(asset.userMetadata, search.token)) found.push(asset);

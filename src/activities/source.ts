@@ -2,8 +2,8 @@
 // that a file changed mid-upload fails clearly instead of producing a corrupt asset.
 
 import type fs from 'node:fs/promises';
-import { realpath, stat } from 'node:fs/promises';
-import { type AllowedRoots, OutsideRootsError, openConfined } from '../security/file-roots';
+import { stat } from 'node:fs/promises';
+import { type AllowedRoots, OutsideRootsError, openConfined, resolveUnderRoots } from '../security/file-roots';
 import { MAX_MULTIPART_BYTES } from '../twelvelabs/limits';
 import { FailureType } from '../domain/types';
 
@@ -89,12 +89,12 @@ export function assertUnchanged(path: string, expected: SourceIdentity, actual: 
  * the user named a path, and the upload must not finish as if that path were still this file.
  */
 export async function assertPathStillNames(path: string, roots: AllowedRoots, handle: fs.FileHandle): Promise<void> {
-  let resolved: string;
   let named: import('node:fs').Stats;
   try {
-    resolved = await realpath(path);
-    if (!roots.contains(resolved)) throw new OutsideRootsError(path, resolved, roots);
-    named = await stat(resolved);
+    const resolved = await resolveUnderRoots(path, roots);
+    if (resolved.outside) throw new OutsideRootsError(path, resolved.path, roots);
+    if (resolved.error) throw resolved.error;
+    named = await stat(resolved.path);
   } catch (err) {
     if (err instanceof OutsideRootsError) throw new SourceError(FailureType.SourceOutsideRoots, `${err.message} (the path was swapped after the upload began)`);
     throw sourceErrorFromFs(err, path);

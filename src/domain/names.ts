@@ -3,10 +3,19 @@
 
 import type { UploadInput, UploadSource, UrlSource } from './types';
 
-/** Base name of a POSIX or Windows path, without touching `node:path` (workflow code). */
+/**
+ * Base name of a path, without touching `node:path` (workflow code). A POSIX path splits on `/`
+ * only: `\` is an ordinary character in a Linux file name (`back\slash.mp4`). Only a Windows
+ * path (drive letter or UNC) splits on `\` as well.
+ */
 export function baseName(filePath: string): string {
-  const parts = filePath.split(/[\\/]/).filter(Boolean);
+  const separators = isWindowsPath(filePath) ? /[\\/]/ : /\//;
+  const parts = filePath.split(separators).filter(Boolean);
   return parts[parts.length - 1] ?? filePath;
+}
+
+function isWindowsPath(filePath: string): boolean {
+  return /^[a-zA-Z]:[\\/]/.test(filePath) || filePath.startsWith('\\\\');
 }
 
 export function isUrlSource(source: UploadSource): source is UrlSource {

@@ -2,6 +2,7 @@
 // workflows, activities, the client library and the CLI. Everything here is plain JSON (it
 // travels through Temporal payloads) and free of Node imports (workflows import it).
 
+import { ASSET_UPLOAD_FAILURE_TYPES } from '../twelvelabs/asset-upload-codes';
 import type { AssetDetail, IncompleteUpload, MediaType, MetadataValue, Page, UserMetadata } from '../twelvelabs/wire';
 
 /** Typed failure reasons (`ApplicationFailure.type`). Each is something a person can act on. */
@@ -59,6 +60,11 @@ export const FailureType = {
   AssetNotFound: 'AssetNotFound',
   /** A4 refused: an index still uses the asset (delete with force). */
   AssetInUse: 'AssetInUse',
+  /**
+   * A1's documented error codes (contract 5.8), one reason each (`VideoDurationTooShort`,
+   * `MediaUrlNotAccessible`, `MediaFileTooLarge`, ...): see twelvelabs/asset-upload-codes.ts.
+   */
+  ...ASSET_UPLOAD_FAILURE_TYPES,
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

@@ -44,6 +44,9 @@ async function createAsset(request: ApiRequest): Promise<void> {
       input.method === 'direct'
         ? await finishDirectUpload(state, form, input.filename)
         : await downloadFromUrl(state, input.url ?? '', objectPath, input.filename);
+    // A code queued for this asset (asset-errors.ts): refused as the real API refuses such media.
+    const queued = state.assetErrors.take();
+    if (queued) throw new ApiError(400, queued.code, queued.message);
     const nowMs = state.nowMs();
     const asset = new AssetRecord({
       id: assetId,

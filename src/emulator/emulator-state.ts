@@ -7,6 +7,7 @@ import { AssetRecord } from './asset';
 import { EmulatorClock, toWireTimestamp } from './clock';
 import { EmulatorCounters } from './counters';
 import { CreationLedger } from './creation-ledger';
+import { AssetErrorQueue } from './asset-errors';
 import { FaultInjector } from './faults';
 import { type Md5Job, Md5WorkerPool } from './md5-workers';
 import { hashFiles, ObjectFiles, unlinkQuietly } from './object-files';
@@ -26,6 +27,8 @@ export class EmulatorState {
   /** Every asset and session ever created, deleted or not (GET /_emulator/created). */
   readonly creations = new CreationLedger();
   readonly faults: FaultInjector;
+  /** A1 codes queued for the next assets (asset-errors.ts). */
+  readonly assetErrors = new AssetErrorQueue();
   readonly signer: UrlSigner;
   readonly wan: WanLink;
   /** Started on the first chunk PUT: many emulators (tests) never receive one. */
@@ -243,10 +246,13 @@ export class EmulatorState {
   }
 
   /**
-   * The media-content error an asset will fail with when the asset_failed fault fires (5.8: the
-   * emulator analyses no media, so these codes exist only as faults); undefined otherwise.
+   * The media-content error an assembled asset will fail with: a code queued for it, or one drawn
+   * when the asset_failed fault fires (5.8: the emulator analyses no media, so these codes exist
+   * only as faults); undefined otherwise.
    */
   injectedValidationError(): string | undefined {
+    const queued = this.assetErrors.take();
+    if (queued) return `${queued.code}: ${queued.message}`;
     if (!this.faults.fires('asset_failed')) return undefined;
     const errors = [
       'video_file_broken: The video file is broken or cannot be processed.',

@@ -41,6 +41,11 @@ export interface RunningEmulator {
   faults(): Promise<FaultKnobs>;
   /** The next `count` successful replies of `endpoint` (M1…M5, S1, A1, A4…A7) are lost (POST /_emulator/faults/lose-next). */
   loseNextReplies(endpoint: LostReplyEndpoint, count?: number): Promise<void>;
+  /**
+   * The next `count` assets get A1 error `code` (contract 5.8): A1 answers 400 with it, an
+   * assembled multipart asset ends `failed` with it (POST /_emulator/faults/asset-error).
+   */
+  failNextAssets(code: string, count?: number): Promise<void>;
   /** The next `count` rolls of a probability knob fire (e.g. `api_5xx`: a failure before the call is applied). */
   fireNext(knob: ProbabilityKnob, count?: number): Promise<void>;
   counters(): Promise<CounterSnapshot>;
@@ -102,6 +107,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     async loseNextReplies(endpoint, count = 1) {
       state.faults.fireNext(LOST_REPLY_KNOB[endpoint], count);
+    },
+    async failNextAssets(code, count = 1) {
+      state.assetErrors.add(code, count);
     },
     async fireNext(knob, count = 1) {
       state.faults.fireNext(knob, count);

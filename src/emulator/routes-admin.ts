@@ -109,6 +109,11 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
     pattern: /^\/faults\/lose-next$/,
     handle: async (req, state) => loseNextFromBody(state, await readJsonBody(req)),
   },
+  {
+    method: 'POST',
+    pattern: /^\/faults\/asset-error$/,
+    handle: async (req, state) => assetErrorFromBody(state, await readJsonBody(req)),
+  },
   { method: 'GET', pattern: /^\/counters$/, handle: (_req, state) => state.counters.snapshot(state.faults.firedCounts()) },
   {
     method: 'POST',
@@ -204,6 +209,20 @@ function loseNextFromBody(state: EmulatorState, body: unknown): { endpoint: stri
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw adminError(400, 'count must be an integer ≥ 0');
   state.faults.fireNext(LOST_REPLY_KNOB[endpoint], count);
   return { endpoint, count };
+}
+
+/** `{"code": "video_duration_too_short", "count": 1}`: the next `count` assets get that A1 error code. */
+function assetErrorFromBody(state: EmulatorState, body: unknown): { code: string; count: number } {
+  const object = isPlainObject(body) ? body : {};
+  const code = typeof object.code === 'string' ? object.code : '';
+  const count = object.count === undefined ? 1 : object.count;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw adminError(400, 'count must be an integer ≥ 0');
+  try {
+    state.assetErrors.add(code, count);
+  } catch (error) {
+    throw adminError(400, (error as Error).message);
+  }
+  return { code, count };
 }
 
 function parseFaults(body: unknown) {

@@ -2,7 +2,7 @@
 // while a workflow replays its history, so a metric counts each event once, not once per replay.
 // Imported by the workflow bundle: no Node APIs here.
 
-import { metricMeter } from '@temporalio/workflow';
+import { metricMeter, proxySinks, workflowInfo, type Sinks } from '@temporalio/workflow';
 import { UploadMetric } from './metric-names';
 
 export function recordSessionRestart(): void {
@@ -11,12 +11,22 @@ export function recordSessionRestart(): void {
 
 export type UploadOutcome = 'completed' | 'failed' | 'cancelled';
 
-/** Counts an ended upload; completed uploads also record their duration since the first run began. */
+/** What the worker counts for workflow code (upload-outcome-sink.ts), once per run. */
+export interface UploadMetricSinks extends Sinks {
+  uploadMetrics: {
+    finished(outcome: UploadOutcome, durationSeconds: number): void;
+  };
+}
+
+const { uploadMetrics } = proxySinks<UploadMetricSinks>();
+
+/**
+ * Counts an ended upload; completed uploads also record their duration since the first run
+ * began. Through a sink, not the workflow metric meter: the task that ends an upload can run
+ * twice without replaying, and the worker counts each run once.
+ */
 export function recordUploadFinished(outcome: UploadOutcome, startedAt: string): void {
-  metricMeter.createCounter(UploadMetric.uploadsFinished, '1', 'uploads that ended, by outcome').add(1, { outcome });
-  if (outcome === 'completed') {
-    metricMeter
-      .createHistogram(UploadMetric.uploadDurationSeconds, 'float', 's', 'upload duration from start to completed')
-      .record(Math.max(0, (Date.now() - Date.parse(startedAt)) / 1000));
-  }
+  // A replay counts nothing (and a replaying worker, e.g. a history check, need not have the sink).
+  if (workflowInfo().unsafe.isReplaying) return;
+  uploadMetrics.finished(outcome, Math.max(0, (Date.now() - Date.parse(startedAt)) / 1000));
 }

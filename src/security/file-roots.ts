@@ -3,6 +3,11 @@
 // upload /etc/shadow or another tenant's media. Decisions use real paths (symlinks and `..`
 // resolved), and the file actually opened is checked again, so swapping a path for a symlink
 // between the check and the open does not get a file out.
+//
+// Nothing outside the roots is looked at: a path is resolved one component at a time, and the
+// walk stops where it leaves the roots (and the directories above them), before anything there
+// is stat'ed, read or opened. So whether an outside target exists, what it is and how big it is
+// never changes an answer: every path that leads outside fails the same way.
 
 import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -10,7 +15,11 @@ import path from 'node:path';
 import { ConfigError } from '../config';
 
 export class AllowedRoots {
-  private constructor(readonly paths: readonly string[]) {}
+  private constructor(
+    readonly paths: readonly string[],
+    /** The roots as configured, before symlinks were resolved (their parents may be looked at). */
+    private readonly spelled: readonly string[] = paths,
+  ) {}
 
   /** Resolves each root to its real path; every root must be an existing directory. */
   static async resolve(roots: readonly string[]): Promise<AllowedRoots> {
@@ -27,7 +36,7 @@ export class AllowedRoots {
       if (!(await fs.stat(real)).isDirectory()) throw new ConfigError(`allowed root ${root} is not a directory`);
       resolved.push(real);
     }
-    return new AllowedRoots(resolved);
+    return new AllowedRoots(resolved, [...resolved, ...roots.map((r) => path.resolve(r))]);
   }
 
   /** True when the real path `resolvedPath` is a root or lies below one. */
@@ -35,12 +44,25 @@ export class AllowedRoots {
     return this.paths.some((root) => resolvedPath === root || resolvedPath.startsWith(root.endsWith(path.sep) ? root : root + path.sep));
   }
 
+  /**
+   * True when the walk may look at `resolvedPath` (lstat, readlink): it lies under a root, or is
+   * a directory on the way to one (`/`, `/srv` for the root `/srv/media`).
+   */
+  mayLookAt(resolvedPath: string): boolean {
+    if (this.contains(resolvedPath)) return true;
+    const prefix = resolvedPath.endsWith(path.sep) ? resolvedPath : resolvedPath + path.sep;
+    return this.spelled.some((root) => root.startsWith(prefix));
+  }
+
   toString(): string {
     return this.paths.join(':');
   }
 }
 
-/** The path resolves outside every allowed root; `resolvedPath` is where it really points. */
+/**
+ * The path leads outside every allowed root; `resolvedPath` is where it points as far as the
+ * roots tell (links inside them followed, nothing outside looked at).
+ */
 export class OutsideRootsError extends Error {
   override readonly name = 'OutsideRootsError';
   constructor(
@@ -67,12 +89,12 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTT
 /**
  * Opens `requestedPath` for reading if, and only if, it lies under `roots`. A path outside is
  * never opened (opening a device or FIFO can block or have side effects) and fails with
- * OutsideRootsError before anything about it (existence, type) is reported. File-system errors
+ * OutsideRootsError before anything about it (existence, type) is looked at. File-system errors
  * of paths inside the roots are thrown as they are (ENOENT, EACCES, ...).
  */
 export async function openConfined(requestedPath: string, roots: AllowedRoots): Promise<ConfinedFile> {
-  const resolved = await realpathOfLongestExistingPrefix(requestedPath);
-  if (!roots.contains(resolved.path)) throw new OutsideRootsError(requestedPath, resolved.path, roots);
+  const resolved = await resolveUnderRoots(requestedPath, roots);
+  if (resolved.outside) throw new OutsideRootsError(requestedPath, resolved.path, roots);
   if (resolved.error) throw resolved.error;
 
   const handle = await fs.open(resolved.path, OPEN_FLAGS);
@@ -87,27 +109,72 @@ export async function openConfined(requestedPath: string, roots: AllowedRoots): 
 }
 
 /**
- * realpath of `p`; if a component is missing or unreadable, realpath of the longest prefix that
- * resolves plus the rest, and the error. So `root/link-to-etc/missing` is judged by where the
- * link points, not by its spelling.
+ * The stats of what `requestedPath` leads to, if it lies under the roots; undefined, without
+ * looking at the target, if it leads outside them (a listing shows such an entry as it shows a
+ * dangling link: its own upload reports it). File-system errors inside the roots are thrown.
  */
-async function realpathOfLongestExistingPrefix(p: string): Promise<{ path: string; error?: Error }> {
-  const absolute = path.resolve(p);
-  let error: Error | undefined;
-  let prefix = absolute;
-  const rest: string[] = [];
-  for (;;) {
-    try {
-      const real = await fs.realpath(prefix);
-      return { path: rest.length === 0 ? real : path.resolve(real, ...rest), error };
-    } catch (err) {
-      error ??= err as Error;
-      const parent = path.dirname(prefix);
-      if (parent === prefix) return { path: absolute, error };
-      rest.unshift(path.basename(prefix));
-      prefix = parent;
+export async function statUnderRoots(requestedPath: string, roots: AllowedRoots): Promise<import('node:fs').Stats | undefined> {
+  const resolved = await resolveUnderRoots(requestedPath, roots);
+  if (resolved.outside) return undefined;
+  if (resolved.error) throw resolved.error;
+  return fs.stat(resolved.path);
+}
+
+export interface RootsResolution {
+  /** The path leads outside the roots; nothing there was looked at. */
+  outside: boolean;
+  /** Where it leads: a real path inside, or as far as the walk went (then the rest as written). */
+  path: string;
+  /** Inside the roots: why the path cannot be followed to its end (ENOENT, ENOTDIR, ELOOP, EACCES). */
+  error?: Error;
+}
+
+const MAX_SYMLINK_HOPS = 40;
+
+/**
+ * Resolves `requestedPath` like realpath, one component at a time, but looks (lstat, readlink)
+ * only at paths the roots allow (`mayLookAt`): the walk stops at the first component outside,
+ * and the answer is then "outside", whatever lies there. A missing component inside ends the
+ * walk too: the rest is taken as written (no link can hide below something that does not exist).
+ */
+export async function resolveUnderRoots(requestedPath: string, roots: AllowedRoots): Promise<RootsResolution> {
+  // Not path.resolve: it would fold `link/..` by spelling, where the kernel follows the link first.
+  const absolute = path.isAbsolute(requestedPath) ? requestedPath : `${process.cwd()}${path.sep}${requestedPath}`;
+  const pending = absolute.split(path.sep).filter(Boolean);
+  let current = path.parse(absolute).root;
+  let hops = 0;
+  const judged = (p: string, error?: Error): RootsResolution =>
+    roots.contains(p) ? { outside: false, path: p, ...(error ? { error } : {}) } : { outside: true, path: p };
+  while (pending.length > 0) {
+    const component = pending.shift()!;
+    if (component === '.') continue;
+    if (component === '..') {
+      current = path.dirname(current);
+      continue;
     }
+    const next = path.join(current, component);
+    if (!roots.mayLookAt(next)) return { outside: true, path: path.join(next, ...pending) };
+    let stats;
+    try {
+      stats = await fs.lstat(next);
+    } catch (err) {
+      return judged(path.join(next, ...pending), err as Error);
+    }
+    if (stats.isSymbolicLink()) {
+      if (++hops > MAX_SYMLINK_HOPS) return judged(next, fsError('ELOOP', `too many symbolic links at ${next}`));
+      const target = await fs.readlink(next);
+      pending.unshift(...target.split(path.sep).filter(Boolean));
+      if (path.isAbsolute(target)) current = path.parse(target).root;
+      continue;
+    }
+    if (pending.length > 0 && !stats.isDirectory()) return judged(path.join(next, ...pending), fsError('ENOTDIR', `${next} is not a directory`));
+    current = next;
   }
+  return judged(current);
+}
+
+function fsError(code: string, message: string): Error {
+  return Object.assign(new Error(`${code}: ${message}`), { code });
 }
 
 /**

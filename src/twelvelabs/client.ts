@@ -10,29 +10,22 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { CallFailures } from './api-failure';
+import { buildApiRequest, type ApiRequest, type CallSpec } from './api-request';
+import { isSuccessStatus, readSuccess } from './api-response';
 import { getSharedDispatcher } from './dispatcher';
-import {
-  httpFailureIsAmbiguous,
-  InvalidRequestError,
-  InvalidResponseError,
-  TwelveLabsApiError,
-  type ApiFailureKind,
-} from './errors';
+import { InvalidRequestError } from './errors';
 import { MAX_CHUNKS_PER_REPORT, MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES, MAX_PAGE_LIMIT, MAX_URLS_PER_REQUEST } from './limits';
-import { encodeMultipartForm, guessContentType, type EncodedForm } from './multipart-form';
+import { encodeMultipartForm, guessContentType } from './multipart-form';
 import { iteratePages } from './paging';
-import { redact, SanitizedCause } from './redact';
-import { retryAfterMsFromHeaders } from './retry-after';
-import { deadline, discardBody, readBodyText, requestCertainlyNotSent } from './transport';
+import { deadline } from './transport';
 import {
   API_PREFIX,
   fromWireAsset,
   fromWireAssetDetail,
   fromWireAssetsPage,
   fromWireCreateSessionResponse,
-  fromWireErrorBody,
   fromWireIncompleteUploadsPage,
   fromWirePresignedUrlsResponse,
   fromWireReportChunksResponse,
@@ -99,21 +92,6 @@ export interface ChunkStatusIterationOptions extends CallOptions {
 export interface DeleteAssetOptions extends CallOptions {
   /** Delete even when indexed assets reference it (otherwise 409). Default false. */
   force?: boolean;
-}
-
-interface CallSpec<T> {
-  operation: string;
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Below the base URL, already encoded. */
-  path: string;
-  query?: Array<[string, string]>;
-  json?: unknown;
-  form?: EncodedForm;
-  /** Repeating the call cannot create a second resource (contract 1.7). */
-  idempotent: boolean;
-  /** Maps the parsed 2xx JSON body; omitted for 204 endpoints. */
-  parse?: (json: unknown) => T;
-  defaultTimeoutMs?: number;
 }
 
 export class TwelveLabsClient {
@@ -439,116 +417,33 @@ export class TwelveLabsClient {
   // Transport
 
   async #call<T>(spec: CallSpec<T>, options: CallOptions): Promise<T> {
-    const query = spec.query && spec.query.length > 0 ? `?${new URLSearchParams(spec.query).toString()}` : '';
-    const displayPath = `${spec.path}${query}`;
-    const fail = (kind: ApiFailureKind, ambiguous: boolean, err?: unknown): TwelveLabsApiError =>
-      new TwelveLabsApiError({
-        operation: spec.operation,
-        method: spec.method,
-        path: displayPath,
-        kind,
-        ambiguous,
-        idempotent: spec.idempotent,
-        ...(err !== undefined ? { cause: new SanitizedCause(err, [this.#apiKey]) } : {}),
-      });
-
-    if (options.signal?.aborted) throw fail('aborted', false);
-
-    const headers: Record<string, string> = {
-      'x-api-key': this.#apiKey,
-      'user-agent': this.userAgent,
-      accept: 'application/json',
-    };
-    let body: string | Readable | undefined;
-    if (spec.form) {
-      headers['content-type'] = spec.form.contentType;
-      headers['content-length'] = String(spec.form.contentLength);
-      body = spec.form.body();
-    } else if (spec.json !== undefined) {
-      body = JSON.stringify(spec.json);
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(body));
-    }
-
+    const request = buildApiRequest(spec, { apiKey: this.#apiKey, userAgent: this.userAgent });
+    const failures = new CallFailures(spec, request.displayPath, [this.#apiKey]);
+    if (options.signal?.aborted) throw failures.of('aborted', false);
     const dl = deadline(options.signal, options.timeoutMs ?? spec.defaultTimeoutMs ?? this.requestTimeoutMs);
-    const transportFailure = (err: unknown, responseStarted: boolean): TwelveLabsApiError => {
-      if (dl.timedOut()) return fail('timeout', true, err);
-      if (options.signal?.aborted) return fail('aborted', responseStarted || !requestCertainlyNotSent(err), err);
-      return fail('network', responseStarted || !requestCertainlyNotSent(err), err);
-    };
-
+    const brokeOff = (responseStarted: boolean) => (err: unknown) =>
+      failures.transport(err, { timedOut: dl.timedOut(), aborted: options.signal?.aborted === true, responseStarted });
     try {
-      let res: Dispatcher.ResponseData;
-      try {
-        res = await (this.#dispatcher ?? getSharedDispatcher()).request({
-          origin: this.#origin,
-          path: `${this.#basePath}${displayPath}`,
-          method: spec.method,
-          headers,
-          body: body ?? null,
-          signal: dl.signal,
-        });
-      } catch (err) {
-        throw transportFailure(err, false);
-      }
-
-      const status = res.statusCode;
-      if (status >= 200 && status < 300) {
-        if (!spec.parse) {
-          await discardBody(res.body);
-          return undefined as T;
-        }
-        let text: string;
-        try {
-          text = await res.body.text();
-        } catch (err) {
-          // The server answered 2xx, so the call took effect; only the response was lost.
-          throw transportFailure(err, true);
-        }
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          throw new InvalidResponseError('body is not JSON', { operation: spec.operation, status });
-        }
-        try {
-          return spec.parse(json);
-        } catch (err) {
-          if (err instanceof InvalidResponseError) throw err.withContext({ operation: spec.operation, status });
-          throw err;
-        }
-      }
-
-      const text = await readBodyText(res.body);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      const errorBody = fromWireErrorBody(parsed);
-      const contentType = res.headers['content-type'];
-      const retryAfterMs = retryAfterMsFromHeaders(res.headers, Date.now(), status);
-      const secrets = [this.#apiKey];
-      throw new TwelveLabsApiError({
-        operation: spec.operation,
-        method: spec.method,
-        path: displayPath,
-        kind: 'http',
-        status,
-        ambiguous: httpFailureIsAmbiguous(status),
-        idempotent: spec.idempotent,
-        ...(errorBody?.code !== undefined ? { code: redact(errorBody.code, secrets) } : {}),
-        ...(errorBody?.message !== undefined ? { serverMessage: redact(errorBody.message, secrets).slice(0, 1000) } : {}),
-        ...(errorBody?.docsUrl !== undefined ? { docsUrl: redact(errorBody.docsUrl, secrets) } : {}),
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-        ...(errorBody === undefined
-          ? { nonJsonBodyContentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? '' }
-          : {}),
+      const res = await this.#send(request, spec.method, dl.signal).catch((err: unknown) => {
+        throw brokeOff(false)(err);
       });
+      // A 2xx whose body breaks off: the call took effect, only the answer was lost.
+      if (isSuccessStatus(res.statusCode)) return await readSuccess(res, spec, brokeOff(true));
+      throw await failures.status(res);
     } finally {
       dl.dispose();
     }
+  }
+
+  #send(request: ApiRequest, method: CallSpec<unknown>['method'], signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+    return (this.#dispatcher ?? getSharedDispatcher()).request({
+      origin: this.#origin,
+      path: `${this.#basePath}${request.displayPath}`,
+      method,
+      headers: request.headers,
+      body: request.body,
+      ...(signal ? { signal } : {}),
+    });
   }
 }
 

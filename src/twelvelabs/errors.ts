@@ -6,6 +6,7 @@
 // Retryable versus not is decided here and only here. The client itself never retries (callers,
 // i.e. Temporal activities, own the retry policy); these flags tell them what is safe.
 
+import { ASSET_UPLOAD_CODES, type AssetUploadCode, type AssetUploadErrorClass, type AssetUploadReason } from './asset-upload-codes';
 import type { SanitizedCause } from './redact';
 
 /** Common base: lets callers catch "anything from the TwelveLabs client" in one test. */
@@ -46,6 +47,8 @@ export interface TwelveLabsApiErrorInit {
   /** Set when an error status came with a body that is not a JSON error object (e.g. HTML). */
   nonJsonBodyContentType?: string;
   cause?: SanitizedCause;
+  /** Set (by AssetUploadRejectedError) when A1 answered one of its documented codes. */
+  assetUploadCode?: AssetUploadCode;
 }
 
 const RETRYABLE_STATUSES = new Set([408, 429]);
@@ -56,7 +59,7 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 export class TwelveLabsApiError extends TwelveLabsClientError {
-  override readonly name = 'TwelveLabsApiError';
+  override readonly name: string = 'TwelveLabsApiError';
   readonly kind: ApiFailureKind;
   /** HTTP status; undefined unless `kind === 'http'`. */
   readonly status: number | undefined;
@@ -151,12 +154,16 @@ function describeApiFailure(i: TwelveLabsApiErrorInit): string {
       const body = i.nonJsonBodyContentType !== undefined
         ? ` (non-JSON body${i.nonJsonBodyContentType ? `, ${i.nonJsonBodyContentType}` : ''})`
         : '';
-      return `${where} failed with HTTP ${i.status}${what ? ` ${what}` : ''}${body}${hintFor(i)}`;
+      const text = `${where} failed with HTTP ${i.status}${what ? ` ${what}` : ''}${body}`;
+      const hint = hintFor(i);
+      // The server's message may end its own sentence.
+      return text.endsWith('.') && hint.startsWith('.') ? `${text}${hint.slice(1)}` : `${text}${hint}`;
     }
   }
 }
 
 function hintFor(i: TwelveLabsApiErrorInit): string {
+  if (i.assetUploadCode !== undefined) return `. ${capitalise(ASSET_UPLOAD_CODES[i.assetUploadCode].advice)}.`;
   if (i.status === 401) return '. Check the configured API key.';
   if (i.status === 403) return '. The API key is valid but not allowed to call this endpoint (the multipart API is a private preview).';
   if (i.status === 429) {
@@ -166,6 +173,33 @@ function hintFor(i: TwelveLabsApiErrorInit): string {
     return '. The request may have taken effect; reconcile before repeating it.';
   }
   return '';
+}
+
+/**
+ * A1 refused the asset with one of its documented codes (contract 5.8): the request, the media,
+ * the URL or the size. `reason` is the typed reason (also the upload's failure type) and the
+ * message ends with what to do. Never retryable: the same file or URL gets the same answer.
+ */
+export class AssetUploadRejectedError extends TwelveLabsApiError {
+  override readonly name = 'AssetUploadRejectedError';
+  readonly reason: AssetUploadReason;
+  readonly errorClass: AssetUploadErrorClass;
+  readonly assetUploadCode: AssetUploadCode;
+
+  constructor(init: TwelveLabsApiErrorInit & { assetUploadCode: AssetUploadCode }) {
+    super(init);
+    this.assetUploadCode = init.assetUploadCode;
+    this.reason = ASSET_UPLOAD_CODES[init.assetUploadCode].reason;
+    this.errorClass = ASSET_UPLOAD_CODES[init.assetUploadCode].errorClass;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), reason: this.reason, errorClass: this.errorClass };
+  }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,11 +19,20 @@ export {
   InvalidResponseError,
   InvalidRequestError,
   ChunkPutError,
+  AssetUploadRejectedError,
   isRetryableStatus,
   httpFailureIsAmbiguous,
   type ApiFailureKind,
   type ChunkPutFailureReason,
 } from './errors';
+export {
+  ASSET_UPLOAD_CODES,
+  isAssetUploadCode,
+  assetUploadCodeOf,
+  type AssetUploadCode,
+  type AssetUploadErrorClass,
+  type AssetUploadReason,
+} from './asset-upload-codes';
 export { createTwelveLabsAgent, getSharedDispatcher, closeSharedDispatcher, DEFAULT_AGENT_OPTIONS } from './dispatcher';
 export { normalizeTimestamp, parseRfc3339Ms, timestampToEpochMs, type IsoTimestamp } from './timestamps';
 export { parseRetryAfterMs, parseRateLimitResetMs, retryAfterMsFromHeaders } from './retry-after';

@@ -49,8 +49,9 @@ export function encodeMultipartForm(
   let head = '';
   for (const [name, value] of fields) {
     head += `--${boundary}${CRLF}Content-Disposition: form-data; name=${quoteDispositionParam(name)}${CRLF}${CRLF}`;
-    // Field values are sent as UTF-8; CRLF normalisation as browsers do it.
-    head += `${value.replace(/\r?\n|\r/g, CRLF)}${CRLF}`;
+    // Field values are sent as UTF-8 and verbatim: the boundary delimits them, and a browser's
+    // LF → CRLF normalisation would give the asset another name than the file's (`a\nb.mp4`).
+    head += `${value}${CRLF}`;
   }
   if (file) {
     head +=

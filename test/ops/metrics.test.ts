@@ -117,6 +117,45 @@ describe('worker metrics and logs', () => {
     expect(delta(before, after, counter(UploadMetric.bytesUploaded))).toBe(acceptedPuts * CHUNK);
   });
 
+  it('counts an upload once when its completing workflow task is rejected and runs again (a signal arrived meanwhile)', async () => {
+    // A signal that lands while the workflow task that completes the upload is running makes the
+    // server refuse that completion (UnhandledCommand); the task runs again, and a metric emitted
+    // from workflow code would count the upload twice. Signals are sent without pause until the
+    // upload ends, so on most rounds one lands in that window; rounds without it prove nothing and
+    // are repeated (at most a few).
+    let rejectedCompletions = 0;
+    for (let round = 0; round < 8 && rejectedCompletions === 0; round++) {
+      const file = await makeFile(stack.dir, `resignalled-${round}.mp4`, 2 * CHUNK);
+      const before = (await scrape(metricsUrl)).samples;
+      const storedBefore = (await stack.emulator.counters()).puts_by_status['200'] ?? 0;
+      const handle = await stack.temporal.workflow.start(multipartUploadWorkflow, {
+        taskQueue: stack.taskQueue,
+        workflowId: `metrics-resignalled-${Date.now()}-${round}`,
+        args: [{ source: { path: file.path }, reportFlushMs: 200, chunkHeartbeatTimeoutMs: 5_000 }],
+      });
+      let ended = false;
+      const result = handle.result().finally(() => (ended = true));
+      // From the last stored chunk on (the upload is reporting, confirming, completing), a signal
+      // every 20 ms: often enough to hit the completing task, rarely enough to let it complete.
+      await waitFor(async () => ended || ((await stack.emulator.counters()).puts_by_status['200'] ?? 0) >= storedBefore + 2, 'both chunks stored');
+      for (let sent = 0; !ended && sent < 500; sent++) {
+        await handle.signal(resumeSignal).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await result;
+      const history = await handle.fetchHistory();
+      rejectedCompletions = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length;
+      const after = await waitFor(async () => {
+        const { samples } = await scrape(metricsUrl);
+        return delta(before, samples, counter(UploadMetric.uploadsFinished), { outcome: 'completed' }) >= 1 && samples;
+      }, 'the completed upload in the metrics', 20_000);
+      // Whatever happened to its workflow tasks, the upload finished once.
+      expect(delta(before, after, counter(UploadMetric.uploadsFinished), { outcome: 'completed' })).toBe(1);
+      expect(delta(before, after, `${UploadMetric.uploadDurationSeconds}_count`)).toBe(1);
+    }
+    expect(rejectedCompletions).toBeGreaterThan(0);
+  });
+
   it('counts the heartbeat RPCs that slow chunks send, as the bench reads them', async () => {
     // 16 KiB at 6 KB/s: each chunk takes almost 3 s, so its activity heartbeats (every second)
     // and at least its first heartbeat reaches the server.

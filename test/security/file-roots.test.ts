@@ -8,9 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multipartUploadWorkflow, progressQuery } from '../../src/workflows/multipart-upload';
+import { multipartUploadWorkflow } from '../../src/workflows/multipart-upload';
 import type { MultipartUploadInput } from '../../src/domain/types';
 import { makeFile, startStack, waitFor, type InProcessWorker, type Stack } from '../support/harness';
+import { multipartSentBytes } from '../support/lane-heartbeats';
 
 const CHUNK = 16 * 1024;
 
@@ -77,6 +78,15 @@ describe('uploads are confined to the worker allowed roots', () => {
     expect(failure).toMatchObject({ type: 'SourceOutsideRoots', nonRetryable: true, sessionsCreated: 0 });
     expect(failure.message).toContain(`${link} resolves to ${fs.realpathSync(secret.path)}, which is outside this worker's allowed roots (${fs.realpathSync(root)})`);
     expect(failure.message).toMatch(/add its directory to TL_ALLOWED_ROOTS on the worker/);
+
+    // A link to nothing outside fails the same way: whether the target exists does not show.
+    const dangling = path.join(root, 'dangling.mp4');
+    fs.symlinkSync(path.join(outside, 'no-such-secret.mp4'), dangling);
+    const danglingFailure = await failureOf(dangling);
+    expect(danglingFailure).toMatchObject({ type: 'SourceOutsideRoots', nonRetryable: true, sessionsCreated: 0 });
+    expect(danglingFailure.message.replace(dangling, '<link>').replace('no-such-secret.mp4', '<target>')).toBe(
+      failure.message.replace(link, '<link>').replace('secret.mp4', '<target>'),
+    );
   });
 
   it('refuses a path that climbs out with ..', async () => {
@@ -114,7 +124,7 @@ describe('uploads are confined to the worker allowed roots', () => {
     await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // ~250 ms per chunk
     try {
       const handle = await start({ source: { path: file.path }, concurrency: 1 });
-      await waitFor(async () => (await handle.query(progressQuery)).uploadedChunks >= 2, 'the first chunks');
+      await waitFor(async () => (await multipartSentBytes(stack.temporal, handle.workflowId)) >= 2 * CHUNK, 'the first chunks');
       fs.rmSync(file.path);
       fs.symlinkSync(twin, file.path);
       const err = await handle.result().then(() => undefined, (e: unknown) => e);
@@ -135,7 +145,7 @@ describe('uploads are confined to the worker allowed roots', () => {
     await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // ~250 ms per chunk
     try {
       const handle = await start({ source: { path: file.path }, concurrency: 1 });
-      await waitFor(async () => (await handle.query(progressQuery)).uploadedChunks >= 2, 'the first chunks');
+      await waitFor(async () => (await multipartSentBytes(stack.temporal, handle.workflowId)) >= 2 * CHUNK, 'the first chunks');
       fs.renameSync(twin, file.path);
       const err = await handle.result().then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowFailedError);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Response } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMultipartForm, guessContentType, quoteDispositionParam } from '../../src/twelvelabs/multipart-form';
+import { MultipartFormParser } from '../../src/emulator/multipart-form';
 
 let dir: string;
 beforeAll(async () => {
@@ -56,6 +57,21 @@ describe('multipart/form-data encoder', () => {
     expect(body.length).toBe(form.contentLength);
     const parsed = await new Response(body, { headers: { 'content-type': form.contentType } }).formData();
     expect(parsed.get('url')).toBe('http://127.0.0.1/v.mp4');
+  });
+
+  it('sends field values verbatim, so a name with line breaks arrives as it was given', async () => {
+    const name = 'line\nbreak\r\nand\rreturn.mp4';
+    const form = encodeMultipartForm([['method', 'url'], ['filename', name]]);
+    const body = await collect(form.body());
+    expect(body.length).toBe(form.contentLength);
+    const boundary = /boundary=(.+)$/.exec(form.contentType)![1]!;
+    const fields = new Map<string, Buffer[]>();
+    let current: string | undefined;
+    for (const event of new MultipartFormParser(boundary).push(body)) {
+      if (event.type === 'part_start') fields.set((current = event.headers.name), []);
+      if (event.type === 'part_data') fields.get(current!)!.push(Buffer.from(event.data));
+    }
+    expect(Buffer.concat(fields.get('filename')!).toString('utf8')).toBe(name);
   });
 
   it('quotes disposition parameters like browsers', () => {

@@ -15,6 +15,7 @@ import {
 } from '../../src/workflows/multipart-upload';
 import type { MultipartUploadInput, MultipartUploadResult } from '../../src/domain/types';
 import { historyEventsAcrossRuns, makeFile, startStack, waitFor, workflowBundle, type InProcessWorker, type Stack } from '../support/harness';
+import { multipartSentBytes } from '../support/lane-heartbeats';
 
 const CHUNK = 16 * 1024;
 
@@ -118,10 +119,9 @@ describe('multipartUploadWorkflow', () => {
     const file = await makeFile(stack.dir, 'session-expiry.mp4', 40 * CHUNK);
     await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 }); // the pause must land mid-upload
     const handle = await start({ source: { path: file.path }, concurrency: 2 });
-    const first = await waitFor(async () => {
-      const p = await handle.query(progressQuery);
-      return p.uploadedChunks >= 5 && p;
-    }, 'first chunks');
+    // The lanes' heartbeats show stored chunks at once; the workflow's count only when a lane returns.
+    await waitFor(async () => (await multipartSentBytes(stack.temporal, handle.workflowId)) >= 5 * CHUNK, 'first chunks');
+    const first = await handle.query(progressQuery);
     await handle.signal(pauseSignal);
     const paused = await waitFor(async () => {
       const p = await handle.query(progressQuery);
@@ -172,7 +172,7 @@ describe('multipartUploadWorkflow', () => {
     await waitFor(async () => {
       const p = await handle.query(progressQuery);
       maxLanes = Math.max(maxLanes, p.lanesInFlight ?? 0);
-      return p.uploadedChunks >= 3;
+      return (await multipartSentBytes(stack.temporal, handle.workflowId)) >= 3 * CHUNK;
     }, 'three chunks at concurrency 1');
     expect(maxLanes).toBe(1);
 
@@ -202,7 +202,7 @@ describe('multipartUploadWorkflow', () => {
     const file = await makeFile(stack.dir, 'cancel.mp4', 64 * CHUNK);
     await stack.emulator.setFaults({ put_throttle_bps: 16 * 1024 }); // a chunk takes ~1 s
     const handle = await start({ source: { path: file.path }, concurrency: 4 });
-    await waitFor(async () => (await handle.query(progressQuery)).uploadedChunks >= 4, 'some chunks');
+    await waitFor(async () => (await multipartSentBytes(stack.temporal, handle.workflowId)) >= 4 * CHUNK, 'some chunks');
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -231,7 +231,7 @@ describe('multipartUploadWorkflow', () => {
     const file = await makeFile(stack.dir, 'changing.mp4', 48 * CHUNK);
     await stack.emulator.setFaults({ put_throttle_bps: 64 * 1024 });
     const handle = await start({ source: { path: file.path }, concurrency: 2 });
-    await waitFor(async () => (await handle.query(progressQuery)).uploadedChunks >= 2, 'first chunks');
+    await waitFor(async () => (await multipartSentBytes(stack.temporal, handle.workflowId)) >= 2 * CHUNK, 'first chunks');
     const fs = await import('node:fs/promises');
     await fs.appendFile(file.path, 'more bytes');
     const err = await handle.result().catch((e: unknown) => e);

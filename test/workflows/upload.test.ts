@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { UploadClient, UploadFailedError } from '../../src/client';
+import { ASSET_UPLOAD_CODES } from '../../src/twelvelabs/asset-upload-codes';
 import { MAX_DIRECT_BYTES } from '../../src/twelvelabs/limits';
 import { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from '../../src/workflows/search-attributes';
 import type { UploadResult } from '../../src/domain/types';
@@ -130,11 +131,13 @@ describe('uploadWorkflow', () => {
       const run = await upload(file.path);
       const err = (await client.result(run.workflowId).catch((e: unknown) => e)) as UploadFailedError;
       expect(err).toBeInstanceOf(UploadFailedError);
-      expect(err.type).toBe('AssetFailed');
-      expect(err.message).toMatch(/TwelveLabs could not process asset \w+: (video|audio)_\w+: /);
+      // The emulator's media errors carry a documented code: the failure is that code's own reason.
+      const code = /TwelveLabs could not process asset \w+: ((?:video|audio)_\w+): /.exec(err.message)?.[1] as keyof typeof ASSET_UPLOAD_CODES;
+      expect(ASSET_UPLOAD_CODES[code]).toBeDefined();
+      expect(err.type).toBe(ASSET_UPLOAD_CODES[code].reason);
       expect(err.assetId).toBeDefined();
       expect((await stack.api.getAsset(err.assetId!)).status).toBe('failed');
-      expect(await client.progress(run.workflowId)).toMatchObject({ executionStatus: 'FAILED', assetId: err.assetId, error: { type: 'AssetFailed' } });
+      expect(await client.progress(run.workflowId)).toMatchObject({ executionStatus: 'FAILED', assetId: err.assetId, error: { type: err.type } });
     } finally {
       await stack.emulator.setFaults({});
     }
