@@ -20,7 +20,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --no-save --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/build.sh scripts/
+COPY scripts/build.sh scripts/build.mjs scripts/file-lock.mjs scripts/
 COPY src ./src
 RUN bash scripts/build.sh
 

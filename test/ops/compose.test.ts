@@ -275,8 +275,11 @@ describe('Dockerfile', () => {
     const ignore = read('.dockerignore').split('\n').filter((l) => l && !l.startsWith('#'));
     expect(ignore[0]).toBe('*');
     const allowed = ignore.slice(1).map((l) => l.replace(/^!/, '').replace(/\/$/, ''));
-    expect(allowed.sort()).toEqual(['bin', 'deploy/healthcheck.cjs', 'package-lock.json', 'package.json', 'scripts/build.sh', 'src', 'tsconfig.build.json', 'tsconfig.json']);
-    for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) expect(allowed, source).toContain(source!.replace(/\/$/, ''));
+    expect(allowed.sort()).toEqual(['bin', 'deploy/healthcheck.cjs', 'package-lock.json', 'package.json', 'scripts/build.mjs', 'scripts/build.sh', 'scripts/file-lock.mjs', 'src', 'tsconfig.build.json', 'tsconfig.json']);
+    // Every source of every COPY (the last word is the destination).
+    for (const [, sources] of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
+      for (const source of sources!.split(' ')) expect(allowed, source).toContain(source.replace(/\/$/, ''));
+    }
   });
 });
 
