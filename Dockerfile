@@ -7,12 +7,18 @@
 # native core is built for. The tests run on Node >= 20.18 (package.json engines).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# Production dependencies only, exactly the locked versions (@temporalio/* are peer dependencies:
-# npm installs them with the rest). npm install --no-save, not npm ci: scripts/ensure-setup.sh says why.
+# Production dependencies only, exactly the locked versions. The client's peers (@temporalio/client,
+# ...) npm installs with the rest; the worker side's (@temporalio/worker, workflow, activity) are
+# optional peers for the package's users and dev dependencies of this repository, so this image,
+# a worker, makes them production dependencies first (same locked versions).
+# npm install --no-save, not npm ci: scripts/ensure-setup.sh says why.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-save --no-audit --no-fund && npm cache clean --force
+RUN node -e "const fs = require('fs'); const p = require('./package.json'); \
+      for (const name of Object.keys(p.peerDependenciesMeta)) { p.dependencies[name] = p.devDependencies[name]; delete p.devDependencies[name]; } \
+      fs.writeFileSync('package.json', JSON.stringify(p, null, 2));" \
+ && npm install --omit=dev --no-save --no-audit --no-fund && npm cache clean --force
 
 # The build: tsc to dist/, and the workflow bundles written ahead of time (scripts/build.sh).
 FROM ${NODE_IMAGE} AS build
@@ -20,7 +26,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --no-save --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/build.sh scripts/
+COPY scripts/build.sh scripts/build.mjs scripts/file-lock.mjs scripts/
 COPY src ./src
 RUN bash scripts/build.sh
 

@@ -7,19 +7,25 @@
 import type { Client } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE, temporalConfig, uploadClientConfig } from './config';
 import type { BatchUploadResult, UploadResult, UploadSource } from './domain/types';
-import type { ListUploadsOptions, LiveProgress, StartBatchOptions, StartedUpload, StartUploadOptions, UploadClientOptions, UploadListEntry, WatchOptions, WorkerPresence } from './client/types';
+import type { ListUploadsOptions, LiveProgress, StartBatchOptions, StartUploadOptions, UploadClientOptions, UploadListEntry, WatchOptions, WorkerPresence } from './client/types';
 import type { AssetDetail, IncompleteUpload, Page, UserMetadataUpdate } from './twelvelabs/wire';
 import { AssetCalls, type ListAssetsQuery } from './client/assets';
 import { createTemporalClient } from './client/connection';
-import type { ClientContext } from './client/context';
+import { describeWorkflow, type ClientContext } from './client/context';
 import { UploadControl } from './client/control';
+import { UsageError } from './client/errors';
+import { BATCH_WORKFLOW_TYPE, UPLOAD_WORKFLOW_TYPE } from './domain/workflow-messages';
 import { TaskQueueWorkers } from './client/task-queue';
+import { UploadHandle } from './client/upload-handle';
 import { Uploads } from './client/uploads';
 import { ProgressReader } from './client/watch';
 
 export { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client/errors';
 export { ASSET_CALL_WORKFLOW_PREFIX } from './client/assets';
 export { createTemporalClient } from './client/connection';
+export { UploadHandle } from './client/upload-handle';
+export type { ProgressListener, ResultOptions, UploadCalls } from './client/upload-handle';
+export { HELPER_WORKFLOW_DIVISION, HELPER_WORKFLOWS_QUERY } from './client/helper-workflows';
 export type {
   ListUploadsOptions,
   StartBatchOptions,
@@ -42,6 +48,7 @@ export class UploadClient {
   readonly #progress: ProgressReader;
   readonly #assets: AssetCalls;
   readonly #workers: TaskQueueWorkers;
+  readonly #ctx: ClientContext;
   #ownsConnection = false;
 
   constructor(
@@ -64,6 +71,7 @@ export class UploadClient {
       workers: this.#workers,
       webUiLink: (workflowId) => this.webUiLink(workflowId),
     };
+    this.#ctx = ctx;
     this.#uploads = new Uploads(ctx);
     this.#control = new UploadControl(ctx);
     this.#progress = new ProgressReader(ctx);
@@ -102,15 +110,25 @@ export class UploadClient {
 
   /**
    * Starts uploading one file (a path on the worker's host) or URL, or attaches to the upload
-   * with the same workflow id if it already runs or completed.
+   * with the same workflow id if it already runs or completed. The handle carries the start
+   * record (`workflowId`, `attached`, ...) and the calls on this upload (`result()`, `watch()`,
+   * `on('progress')`, `pause()`, ...).
    */
-  startUpload(source: string | UploadSource, options: StartUploadOptions = {}): Promise<StartedUpload> {
-    return this.#uploads.startUpload(source, options);
+  async startUpload(source: string | UploadSource, options: StartUploadOptions = {}): Promise<UploadHandle<UploadResult>> {
+    return new UploadHandle(this, await this.#uploads.startUpload(source, options));
   }
 
   /** Starts a batch of files or URLs, or every media file under a directory (or attaches). */
-  startBatch(options: StartBatchOptions): Promise<StartedUpload> {
-    return this.#uploads.startBatch(options);
+  async startBatch(options: StartBatchOptions): Promise<UploadHandle<BatchUploadResult>> {
+    return new UploadHandle(this, await this.#uploads.startBatch(options));
+  }
+
+  /** A handle on an upload or batch that exists (NotFoundError otherwise), e.g. one another process started. */
+  async getUploadHandle(workflowId: string): Promise<UploadHandle> {
+    const { type } = await describeWorkflow(this.#ctx, workflowId);
+    if (type !== UPLOAD_WORKFLOW_TYPE && type !== BATCH_WORKFLOW_TYPE) throw new UsageError(`${workflowId} is a ${type}, not an upload or batch`);
+    const link = this.webUiLink(workflowId);
+    return new UploadHandle(this, { workflowId, kind: type === UPLOAD_WORKFLOW_TYPE ? 'upload' : 'batch', attached: true, ...(link ? { webUiLink: link } : {}) });
   }
 
   /** Waits for the result; a failure or cancellation throws UploadFailedError with its type. */

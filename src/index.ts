@@ -3,7 +3,8 @@
 // the workflows and activities from the subpaths (README, "Embed in an existing worker").
 
 // Client library (its options and answers are types in src/client/types.ts, exported below)
-export { UploadClient, createTemporalClient, ASSET_CALL_WORKFLOW_PREFIX } from './client';
+export { UploadClient, UploadHandle, createTemporalClient, ASSET_CALL_WORKFLOW_PREFIX, HELPER_WORKFLOW_DIVISION, HELPER_WORKFLOWS_QUERY } from './client';
+export type { ProgressListener, ResultOptions, UploadCalls } from './client';
 export { NotFoundError, UnavailableError, UploadFailedError, UsageError } from './client/errors';
 export { toUploadSource, uploadWorkflowId, batchWorkflowId, sourceIdentity, SOURCE_IDENTITY_WORKFLOW_PREFIX } from './client/upload-identity';
 export { RateMeter, etaSeconds } from './client/progress/rate-meter';

@@ -4,9 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AssetCall, AssetCallResult } from '../domain/types';
 import type { AssetDetail, IncompleteUpload, Page, UserMetadataUpdate } from '../twelvelabs/wire';
-import { assetCallWorkflow } from '../workflows/asset-call';
+import { ASSET_CALL_WORKFLOW_TYPE } from '../domain/workflow-messages';
+import type { assetCallWorkflow } from '../workflows/asset-call';
 import type { ClientContext } from './context';
 import { NotFoundError, UnavailableError } from './errors';
+import { helperSearchAttributes } from './helper-workflows';
 import { toFailedError } from './failures';
 
 export const ASSET_CALL_WORKFLOW_PREFIX = 'asset-call-';
@@ -59,12 +61,13 @@ export class AssetCalls {
     }
     const workflowId = `${ASSET_CALL_WORKFLOW_PREFIX}${call.op}-${randomUUID()}`;
     try {
-      return await temporal.workflow.execute(assetCallWorkflow, {
+      return await temporal.workflow.execute<typeof assetCallWorkflow>(ASSET_CALL_WORKFLOW_TYPE, {
         taskQueue,
         workflowId,
         args: [call],
         // A worker that vanished after the check: fail in bounded time instead of waiting forever.
         workflowExecutionTimeout: callTimeoutMs,
+        typedSearchAttributes: helperSearchAttributes(), // out of the Web UI's default list
         staticSummary: `TwelveLabs ${call.op}${'assetId' in call ? ` ${call.assetId}` : ''}`,
       });
     } catch (err) {

@@ -4,9 +4,8 @@
 
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UploadState } from '../domain/types';
-import { setBatchConcurrencyUpdate } from '../workflows/batch-upload';
-import { pauseSignal, resumeSignal, setConcurrencyUpdate } from '../workflows/multipart-upload';
-import { uploadProgressQuery, type uploadWorkflow } from '../workflows/upload';
+import { pauseSignal, resumeSignal, setBatchConcurrencyUpdate, setConcurrencyUpdate, uploadProgressQuery } from '../domain/workflow-messages';
+import type { uploadWorkflow } from '../workflows/upload';
 import { requireRunning, type ClientContext } from './context';
 import { UnavailableError, UsageError } from './errors';
 import { causeMessage } from './failures';

@@ -11,8 +11,10 @@ import { WorkflowFailedError, type WorkflowClient } from '@temporalio/client';
 import { ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { isUrlSource, uploadFileName } from '../domain/names';
 import type { UploadSource } from '../domain/types';
-import { sourceIdentityWorkflow } from '../workflows/source-identity';
+import { SOURCE_IDENTITY_WORKFLOW_TYPE } from '../domain/workflow-messages';
+import type { sourceIdentityWorkflow } from '../workflows/source-identity';
 import { UnavailableError } from './errors';
+import { helperSearchAttributes } from './helper-workflows';
 
 /** `https://…` and `http://…` are URLs; anything else is a local path, made absolute. */
 export function toUploadSource(arg: string | UploadSource): UploadSource {
@@ -64,12 +66,13 @@ export async function sourceIdentity(source: UploadSource, options: WorkerIdenti
 /** Asks the worker that has the file for its identity. */
 async function workerIdentity(filePath: string, options: WorkerIdentityOptions): Promise<LocalIdentity | undefined> {
   try {
-    return await options.workflow.execute(sourceIdentityWorkflow, {
+    return await options.workflow.execute<typeof sourceIdentityWorkflow>(SOURCE_IDENTITY_WORKFLOW_TYPE, {
       taskQueue: options.taskQueue,
       workflowId: `${SOURCE_IDENTITY_WORKFLOW_PREFIX}${randomUUID()}`,
       args: [{ path: filePath, ...(options.fileTaskQueue !== undefined ? { fileTaskQueue: options.fileTaskQueue } : {}) }],
       // No worker, no answer: fail in bounded time instead of waiting forever.
       workflowExecutionTimeout: options.timeoutMs,
+      typedSearchAttributes: helperSearchAttributes(), // out of the Web UI's default list
       staticSummary: `Identify ${filePath} on the worker's host`,
     });
   } catch (err) {

@@ -6,9 +6,10 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { uploadFileName } from '../domain/names';
 import type { BatchUploadInput, BatchUploadResult, UploadInput, UploadResult, UploadSource } from '../domain/types';
 import type { ListUploadsOptions, StartBatchOptions, StartedUpload, StartUploadOptions, UploadListEntry } from './types';
-import { batchUploadWorkflow } from '../workflows/batch-upload';
+import { BATCH_WORKFLOW_TYPE, UPLOAD_WORKFLOW_TYPE } from '../domain/workflow-messages';
+import type { batchUploadWorkflow } from '../workflows/batch-upload';
 import { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE, uploadSearchAttributes } from '../workflows/search-attributes';
-import { uploadWorkflow } from '../workflows/upload';
+import type { uploadWorkflow } from '../workflows/upload';
 import { uploadStartSummary } from '../workflows/upload-planning';
 import { describeWorkflow, type ClientContext } from './context';
 import { UsageError } from './errors';
@@ -64,8 +65,8 @@ export class Uploads {
     };
     const link = this.ctx.webUiLink(workflowId);
     try {
-      if (kind === 'upload') await temporal.workflow.start(uploadWorkflow, { ...common, args: [input as UploadInput] });
-      else await temporal.workflow.start(batchUploadWorkflow, { ...common, args: [input as BatchUploadInput] });
+      if (kind === 'upload') await temporal.workflow.start<typeof uploadWorkflow>(UPLOAD_WORKFLOW_TYPE, { ...common, args: [input as UploadInput] });
+      else await temporal.workflow.start<typeof batchUploadWorkflow>(BATCH_WORKFLOW_TYPE, { ...common, args: [input as BatchUploadInput] });
       return { workflowId, kind, attached: false, ...(link ? { webUiLink: link } : {}) };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

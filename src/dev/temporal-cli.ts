@@ -1,5 +1,5 @@
 // The one place that knows where the Temporal CLI (dev server + Web UI) lives.
-// scripts/temporal-cli.sh finds or builds it; everything else asks here.
+// scripts/temporal-cli.sh (scripts/temporal-cli.mjs) finds or builds it; everything else asks here.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 

@@ -9,8 +9,6 @@ import {
   CancellationScope,
   ChildWorkflowCancellationType,
   condition,
-  defineQuery,
-  defineUpdate,
   isCancellation,
   ParentClosePolicy,
   proxyActivities,
@@ -42,9 +40,11 @@ import { isUrlSource } from '../domain/names';
 
 type Activities = ReturnType<typeof createActivities>;
 
-export const batchProgressQuery = defineQuery<BatchProgress>('progress');
+import { batchProgressQuery, setBatchConcurrencyUpdate } from '../domain/workflow-messages';
+
+export { batchProgressQuery };
 /** Changes how many files upload at once; answers the previous bound. */
-export const setBatchConcurrencyUpdate = defineUpdate<number, [number]>('setConcurrency');
+export { setBatchConcurrencyUpdate };
 export { pauseSignal, resumeSignal };
 
 export async function batchUploadWorkflow(input: BatchUploadInput): Promise<BatchUploadResult> {

@@ -3,10 +3,10 @@
 // names, validation and messages cannot drift apart.
 
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
-import { defineSignal, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
+import { pauseSignal, resumeSignal } from '../domain/workflow-messages';
 
-export const pauseSignal = defineSignal('pause');
-export const resumeSignal = defineSignal('resume');
+export { pauseSignal, resumeSignal };
 
 export interface ControlHandlers<P> {
   progressQuery: QueryDefinition<P>;

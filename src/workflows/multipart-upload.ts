@@ -13,8 +13,6 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
-  defineQuery,
-  defineUpdate,
   isCancellation,
   log,
   patched,
@@ -36,7 +34,6 @@ import {
   type CarriedState,
   type MultipartUploadInput,
   type MultipartUploadResult,
-  type UploadProgress,
 } from '../domain/types';
 import { recordSessionRestart, recordUploadFinished } from '../observability/workflow-metrics';
 import { SessionRun, type SessionActivities } from './multipart/session-run';
@@ -44,9 +41,11 @@ import { MultipartState } from './multipart/multipart-state';
 
 type Activities = ReturnType<typeof createActivities>;
 
-export const progressQuery = defineQuery<UploadProgress>('progress');
+import { multipartProgressQuery as progressQuery, setConcurrencyUpdate } from '../domain/workflow-messages';
+
+export { progressQuery };
 export { pauseSignal, resumeSignal };
-export const setConcurrencyUpdate = defineUpdate<number, [number]>('setConcurrency');
+export { setConcurrencyUpdate };
 
 /**
  * Issue 11, item 5: a status check after a lost session that answers `completed` means the file

@@ -9,7 +9,6 @@
 import {
   ApplicationFailure,
   ChildWorkflowCancellationType,
-  defineQuery,
   isCancellation,
   ParentClosePolicy,
   patched,
@@ -22,7 +21,7 @@ import type { SourceIdentity } from '../activities/source';
 import { uploadRunToken } from '../domain/create-token';
 import { uploadMediaType } from '../domain/media-types';
 import { isUrlSource, sourceLabel, uploadFileName } from '../domain/names';
-import { FailureType, type MultipartUploadResult, type UploadInput, type UploadResult, type UploadState } from '../domain/types';
+import { FailureType, type MultipartUploadResult, type UploadInput, type UploadResult } from '../domain/types';
 import { API_CALL, apiRetry, fileCheckOptions, transferOptions } from './activity-options';
 import { awaitAssetReady } from './asset-readiness';
 import { reportAssetToParent } from './asset-report';
@@ -40,7 +39,9 @@ import { UploadTracker } from './upload-tracker';
 type Activities = ReturnType<typeof createActivities>;
 
 /** uploadWorkflow's `progress` query (the chunk-level details are in its multipart child's). */
-export const uploadProgressQuery = defineQuery<UploadState>('progress');
+import { uploadProgressQuery } from '../domain/workflow-messages';
+
+export { uploadProgressQuery };
 export { pauseSignal, resumeSignal };
 
 /** Histories recorded before create tokens have no token to clear: they replay without the call. */

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -271,12 +272,38 @@ describe('Dockerfile', () => {
     expect(exposed).toContain(metricsPort);
   });
 
+  it("installs the worker side's optional peers in the image, at the locked versions", () => {
+    // The deps stage makes them production dependencies before `npm install --omit=dev`: run its step on a copy.
+    const step = /RUN node -e "([\s\S]*?)" \\\n && npm install --omit=dev/.exec(stages[0]!);
+    expect(step, 'the deps stage promotes the worker peers').not.toBeNull();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-image-deps-'));
+    try {
+      fs.copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(dir, 'package.json'));
+      const ran = spawnSync(process.execPath, ['-e', step![1]!.replace(/\\\n/g, '\n')], { cwd: dir, encoding: 'utf8' });
+      expect(ran.status, ran.stderr).toBe(0);
+      const promoted = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+      const pkg = JSON.parse(read('package.json')) as { peerDependenciesMeta: Record<string, unknown>; devDependencies: Record<string, string> };
+      const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { version: string }> };
+      const workerSide = Object.keys(pkg.peerDependenciesMeta);
+      expect(workerSide.sort()).toEqual(['@temporalio/activity', '@temporalio/worker', '@temporalio/workflow']);
+      for (const name of workerSide) {
+        expect(promoted.dependencies[name], name).toBe(lock.packages[`node_modules/${name}`]!.version);
+        expect(promoted.devDependencies[name]).toBeUndefined();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('sends only what the stages read into the build context', () => {
     const ignore = read('.dockerignore').split('\n').filter((l) => l && !l.startsWith('#'));
     expect(ignore[0]).toBe('*');
     const allowed = ignore.slice(1).map((l) => l.replace(/^!/, '').replace(/\/$/, ''));
-    expect(allowed.sort()).toEqual(['bin', 'deploy/healthcheck.cjs', 'package-lock.json', 'package.json', 'scripts/build.sh', 'src', 'tsconfig.build.json', 'tsconfig.json']);
-    for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) expect(allowed, source).toContain(source!.replace(/\/$/, ''));
+    expect(allowed.sort()).toEqual(['bin', 'deploy/healthcheck.cjs', 'package-lock.json', 'package.json', 'scripts/build.mjs', 'scripts/build.sh', 'scripts/file-lock.mjs', 'src', 'tsconfig.build.json', 'tsconfig.json']);
+    // Every source of every COPY (the last word is the destination).
+    for (const [, sources] of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
+      for (const source of sources!.split(' ')) expect(allowed, source).toContain(source.replace(/\/$/, ''));
+    }
   });
 });
 

@@ -3,7 +3,10 @@
 // used with plain Node: no tsx, no loader, no path into the repository. The README's library and
 // embedding examples are taken from the README verbatim, typechecked under a strict consumer's
 // settings and run: the compiled worker and then the embedding example's worker upload real files
-// through the dev server and the emulator.
+// through the dev server and the emulator. A second, client-only project installs the tarball alone
+// (npm adds only the required peers: the worker side's are optional), as a service that starts and
+// watches uploads would: its size and package count are measured, it imports with plain Node and
+// runs the README's library example and the CLI.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +24,41 @@ const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'ut
   private?: boolean;
   license: string;
   devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
 };
+
+/** The worker side: optional peers, which a client-only install must not get. */
+const WORKER_PEERS = ['@temporalio/activity', '@temporalio/worker', '@temporalio/workflow'];
+/** A client-only install stays under this (the full one, with the worker toolchain, is ~270 MB). */
+const CLIENT_ONLY_MAX_BYTES = 60 * 1024 * 1024;
+
+/** Bytes of every file under a directory (apparent sizes, as `du -sb`), and the packages in it. */
+function installFootprint(nodeModules: string): { bytes: number; packages: string[] } {
+  let bytes = 0;
+  const packages: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) bytes += fs.statSync(full).size;
+    }
+  };
+  walk(nodeModules);
+  const collect = (dir: string): void => {
+    for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+      if (name.startsWith('.')) continue;
+      const full = path.join(dir, name);
+      if (name.startsWith('@')) collect(full);
+      else if (fs.existsSync(path.join(full, 'package.json'))) {
+        packages.push(path.relative(nodeModules, full));
+        collect(path.join(full, 'node_modules'));
+      }
+    }
+  };
+  collect(nodeModules);
+  return { bytes, packages };
+}
 
 interface Run {
   code: number | null;
@@ -87,6 +124,8 @@ describe('the npm package, installed from its tarball', () => {
   let tmp: string | undefined;
   /** The service's project: package.json, node_modules, src/ and out/. */
   let scratch: string;
+  /** A service that only starts and watches uploads: the tarball alone, no worker side. */
+  let light: string;
   let tarballFiles: string[];
   let stack: Stack;
 
@@ -95,6 +134,7 @@ describe('the npm package, installed from its tarball', () => {
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-package-'));
     scratch = path.join(tmp, 'service');
+    light = path.join(tmp, 'client-only');
     stack = await startStack();
     // Build (a no-op when dist/ is current) and pack it as `npm publish` would.
     const build = await run('bash', ['scripts/build.sh'], { cwd: REPO_ROOT });
@@ -106,13 +146,18 @@ describe('the npm package, installed from its tarball', () => {
 
     fs.mkdirSync(path.join(scratch, 'src'), { recursive: true });
     fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'a-service', version: '1.0.0', private: true }));
-    // npm installs the peers (@temporalio/*) itself; @types/node for the typecheck.
-    const install = await run(
-      'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(tmp, packed!.filename), `@types/node@${pkg.devDependencies['@types/node']}`],
-      { cwd: scratch, env: { ...process.env, npm_config_loglevel: 'error' } },
-    );
+    fs.mkdirSync(light);
+    fs.writeFileSync(path.join(light, 'package.json'), JSON.stringify({ name: 'a-light-service', version: '1.0.0', private: true }));
+    const npmInstall = (cwd: string, specs: string[]) =>
+      run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...specs], { cwd, env: { ...process.env, npm_config_loglevel: 'error' } });
+    const tarball = path.join(tmp, packed!.filename);
+    const [install, lightInstall] = await Promise.all([
+      // npm installs the required peers itself; a worker adds the optional ones; @types/node for the typecheck.
+      npmInstall(scratch, [tarball, ...WORKER_PEERS.map((p) => `${p}@${pkg.devDependencies[p]}`), `@types/node@${pkg.devDependencies['@types/node']}`]),
+      npmInstall(light, [tarball]),
+    ]);
     expect(install.code, install.stderr).toBe(0);
+    expect(lightInstall.code, lightInstall.stderr).toBe(0);
 
     fs.writeFileSync(path.join(scratch, 'tsconfig.json'), JSON.stringify(STRICT_TSCONFIG, null, 2));
     fs.writeFileSync(path.join(scratch, 'src/library.mts'), readmeExample('## The client library'));
@@ -209,6 +254,48 @@ describe('the npm package, installed from its tarball', () => {
     expect(fs.existsSync(path.join(scratch, 'out/library.mjs'))).toBe(true);
   }, 300_000); // checking every declaration (skipLibCheck off) takes tsc a while on a busy machine
 
+  it('installs for a client-only service without the worker toolchain, in at most 60 MB', () => {
+    // The worker side's peers are optional; the client's are required; the metadata a registry shows is there.
+    for (const peer of WORKER_PEERS) expect(pkg.peerDependenciesMeta[peer], peer).toEqual({ optional: true });
+    expect(Object.keys(pkg.peerDependencies).filter((p) => !pkg.peerDependenciesMeta[p]?.optional).sort()).toEqual(['@temporalio/client', '@temporalio/common', '@temporalio/envconfig', '@temporalio/proto']);
+    const installed = JSON.parse(fs.readFileSync(path.join(light, 'node_modules', PACKAGE, 'package.json'), 'utf8')) as Record<string, any>;
+    expect(installed).toMatchObject({ repository: { type: 'git', url: expect.stringMatching(/^git\+https:\/\//) }, homepage: expect.stringMatching(/^https:\/\//), bugs: { url: expect.stringMatching(/^https:\/\//) } });
+    expect(installed['keywords']).toEqual(expect.arrayContaining(['twelvelabs', 'temporal']));
+    expect(installed['dependencies']['undici']).toMatch(/^\^\d+\.\d+\.\d+$/);
+
+    const lightFootprint = installFootprint(path.join(light, 'node_modules'));
+    const fullFootprint = installFootprint(path.join(scratch, 'node_modules'));
+    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    console.log(
+      `client-only install: ${mb(lightFootprint.bytes)} MiB, ${lightFootprint.packages.length} packages; ` +
+        `with the worker side (and @types/node): ${mb(fullFootprint.bytes)} MiB, ${fullFootprint.packages.length} packages (node ${process.version})`,
+    );
+    expect(lightFootprint.packages).toContain(PACKAGE);
+    expect(lightFootprint.packages).toContain('@temporalio/client');
+    expect(lightFootprint.packages.filter((p) => [...WORKER_PEERS, '@temporalio/core-bridge', 'webpack', '@swc/core'].includes(p))).toEqual([]);
+    expect(lightFootprint.bytes).toBeLessThanOrEqual(CLIENT_ONLY_MAX_BYTES);
+    expect(fullFootprint.packages).toEqual(expect.arrayContaining(WORKER_PEERS));
+  });
+
+  it('imports the client-only install with plain Node, as an ES module and as CommonJS', async () => {
+    const esm = `
+      import { UploadClient, UploadHandle, FailureType } from '${PACKAGE}';
+      console.log(JSON.stringify({ client: typeof UploadClient.connect, handle: typeof UploadHandle, failureTypes: typeof FailureType }));`;
+    const imported = await run(process.execPath, ['--input-type=module', '-e', esm], { cwd: light, env: nodeEnv() });
+    expect(imported.stderr).toBe('');
+    expect(JSON.parse(imported.stdout)).toEqual({ client: 'function', handle: 'function', failureTypes: 'object' });
+    const cjs = `
+      const { UploadClient } = require('${PACKAGE}');
+      const missing = ${JSON.stringify(WORKER_PEERS)}.filter((p) => { try { require.resolve(p); return false; } catch { return true; } });
+      console.log(JSON.stringify({ client: typeof UploadClient, missing }));`;
+    const required = await run(process.execPath, ['-e', cjs], { cwd: light, env: nodeEnv() });
+    expect(required.stderr).toBe('');
+    expect(JSON.parse(required.stdout)).toEqual({ client: 'function', missing: WORKER_PEERS });
+    const help = await run(path.join(light, 'node_modules/.bin/tl-upload'), ['--help'], { cwd: light, env: nodeEnv() });
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toContain('Usage: tl-upload <command>');
+  });
+
   it('runs the CLI from the tarball (its bin) with plain Node', async () => {
     const help = await run(path.join(scratch, 'node_modules/.bin/tl-upload'), ['--help'], { cwd: scratch, env: nodeEnv() });
     expect(help.stderr).toBe('');
@@ -217,14 +304,18 @@ describe('the npm package, installed from its tarball', () => {
   });
 
   /** The README's library example, compiled by the typecheck above, as a caller process. */
-  async function uploadWithLibraryExample(taskQueue: string, file: { path: string; sha256: string }, sizeBytes: number): Promise<void> {
-    const caller = await run(process.execPath, ['out/library.mjs', file.path], {
-      cwd: scratch,
+  async function uploadWithLibraryExample(taskQueue: string, file: { path: string; sha256: string }, sizeBytes: number, project = scratch): Promise<void> {
+    const example = path.join(project, 'library.mjs');
+    fs.copyFileSync(path.join(scratch, 'out/library.mjs'), example);
+    const caller = await run(process.execPath, [example, file.path], {
+      cwd: project,
       env: nodeEnv({ TEMPORAL_ADDRESS: stack.server.address, TEMPORAL_NAMESPACE: 'default', TL_TASK_QUEUE: taskQueue }),
     });
     expect(caller.stderr).toBe('');
     expect(caller.code).toBe(0);
     expect(caller.stdout).toMatch(/^started upload-/m);
+    // The handle's progress listener heard the upload to its end.
+    expect(caller.stdout).toMatch(/^completed 100 /m);
     const assetId = /^asset (\S+) direct ready$/m.exec(caller.stdout)?.[1];
     expect(assetId, caller.stdout).toBeDefined();
     expect(await stack.emulator.objectInfo(assetId!)).toEqual({ size: sizeBytes, sha256: file.sha256 });
@@ -239,7 +330,7 @@ describe('the npm package, installed from its tarball', () => {
       MEDIA_ROOT: stack.dir,
     });
 
-  it("uploads a file with the package's compiled worker (prebuilt workflow bundle), started by the README's library example", async () => {
+  it("uploads a file with the package's compiled worker (prebuilt workflow bundle), started by the README's library example in the client-only install", async () => {
     const sizeBytes = 3 * 1024 * 1024 + 11;
     const file = await makeFile(stack.dir, 'from-the-tarball.mp4', sizeBytes);
     let worker: WorkerProcess | undefined;
@@ -256,7 +347,7 @@ describe('the npm package, installed from its tarball', () => {
       });
       expect(workerNodeArgs()).not.toContain('tsx/cjs');
       expect(worker.output()).toContain(`workflow code: prebuilt (${path.join(scratch, 'node_modules', PACKAGE, 'dist/workflow-bundles/default.js')})`);
-      await uploadWithLibraryExample(stack.taskQueue, file, sizeBytes);
+      await uploadWithLibraryExample(stack.taskQueue, file, sizeBytes, light);
     } finally {
       await worker?.kill('SIGKILL');
     }

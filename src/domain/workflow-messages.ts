@@ -1,0 +1,42 @@
+// The names callers use to reach the upload workflows: their types, progress queries, pause and
+// resume signals and concurrency updates. Plain definitions (what defineQuery, defineSignal and
+// defineUpdate return) typed with @temporalio/common only, so the client library can send them
+// without loading @temporalio/workflow: a service that only starts and watches uploads installs
+// neither the workflow nor the worker package. The workflows register handlers for these same
+// objects (src/workflows/), so a name cannot drift between the two sides.
+
+import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { BatchProgress, UploadProgress, UploadState } from './types';
+
+/** Workflow type names, as registered by the worker (the exported function names). */
+export const UPLOAD_WORKFLOW_TYPE = 'uploadWorkflow';
+export const BATCH_WORKFLOW_TYPE = 'batchUploadWorkflow';
+export const MULTIPART_WORKFLOW_TYPE = 'multipartUploadWorkflow';
+export const ASSET_CALL_WORKFLOW_TYPE = 'assetCallWorkflow';
+export const SOURCE_IDENTITY_WORKFLOW_TYPE = 'sourceIdentityWorkflow';
+
+export const pauseSignal = signal('pause');
+export const resumeSignal = signal('resume');
+
+export const uploadProgressQuery = query<UploadState>('progress');
+export const multipartProgressQuery = query<UploadProgress>('progress');
+export const batchProgressQuery = query<BatchProgress>('progress');
+
+/** Chunk PUTs in flight of a multipart upload; answers the previous value. */
+export const setConcurrencyUpdate = update<number, [number]>('setConcurrency');
+/** Files at once of a batch; answers the previous value. */
+export const setBatchConcurrencyUpdate = update<number, [number]>('setConcurrency');
+
+// The same objects @temporalio/workflow's defineSignal, defineQuery and defineUpdate build (the
+// argument and result brands exist for the type checker only).
+function signal<Name extends string>(name: Name): SignalDefinition<[], Name> {
+  return { type: 'signal', name } as SignalDefinition<[], Name>;
+}
+
+function query<Ret, Name extends string = string>(name: Name): QueryDefinition<Ret, [], Name> {
+  return { type: 'query', name } as QueryDefinition<Ret, [], Name>;
+}
+
+function update<Ret, Args extends unknown[], Name extends string = string>(name: Name): UpdateDefinition<Ret, Args, Name> {
+  return { type: 'update', name } as UpdateDefinition<Ret, Args, Name>;
+}
