@@ -35,6 +35,10 @@ export const FailureType = {
   SessionTooShort: 'SessionTooShort',
   /** Too many sessions were replaced; something keeps killing them. */
   TooManySessionRestarts: 'TooManySessionRestarts',
+  /** TwelveLabs accepted every chunk but kept the session `active` past `assemblyWaitMs`. */
+  SessionNotCompleting: 'SessionNotCompleting',
+  /** TwelveLabs marked one chunk `failed` again and again (the message quotes its error). */
+  ChunkRejected: 'ChunkRejected',
   /** The API key is missing, invalid, or not allowed to use this API (401/403). */
   ApiAuthRejected: 'ApiAuthRejected',
   /** The API refused the request as malformed (400) in a way a retry cannot fix. */
@@ -95,6 +99,11 @@ export interface MultipartUploadInput {
   fileTaskQueue?: string;
   /** Continue-as-new after this many history events even if Temporal does not suggest it yet. */
   continueAsNewAfterEvents?: number;
+  /**
+   * How long the session may stay `active` after TwelveLabs accepted every chunk (it assembles
+   * the object) before the upload fails with SessionNotCompleting. Default 10 minutes.
+   */
+  assemblyWaitMs?: number;
   /** Internal: the ledger carried across continue-as-new. Never set by callers. */
   carried?: CarriedState;
 }
@@ -111,6 +120,8 @@ export interface CarriedState {
   paused: boolean;
   concurrency: number;
   runs: number;
+  /** Chunks TwelveLabs marked `failed`: [chunkIndex, times, last error] (absent before issue 17). */
+  chunkRejections?: Array<[chunkIndex: number, count: number, lastError: string]>;
 }
 
 export type ChunkRange = [first: number, last: number];

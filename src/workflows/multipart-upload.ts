@@ -266,6 +266,7 @@ async function continueWithLedger(input: MultipartUploadInput, up: MultipartStat
     paused: up.paused,
     concurrency: up.concurrency,
     runs: up.runs,
+    chunkRejections: up.rejections.snapshot(),
   };
   log.info('continuing as new', { uploadId: up.session!.uploadId, reportedChunks: up.ledger!.reported });
   return await continueAsNew<typeof multipartUploadWorkflow>({ ...input, carried: next });

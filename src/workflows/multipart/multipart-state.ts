@@ -8,6 +8,7 @@ import { zeroCounters, type MultipartUploadInput, type SessionInfo, type UploadC
 import { ChunkLedger } from '../ledger';
 import { phasePublisher } from '../phase-publisher';
 import type { MultipartOptions } from '../planning';
+import { ChunkRejections } from './chunk-rejections';
 
 /** What the session run in progress adds to the progress query. */
 export interface LaneView {
@@ -27,6 +28,8 @@ export class MultipartState {
   ledger: ChunkLedger | undefined;
   failure: { type: string; message: string } | undefined;
   lanes: LaneView | undefined;
+  /** Chunks TwelveLabs marked `failed`, counted across continue-as-new. */
+  readonly rejections: ChunkRejections;
   /** setConcurrency raised the window since the run loop last looked: lanes may need re-planning. */
   concurrencyRaised = false;
   private changes = 0;
@@ -43,6 +46,7 @@ export class MultipartState {
     this.startedAt = carried?.startedAt ?? new Date().toISOString();
     this.runs = (carried?.runs ?? 0) + 1;
     this.session = carried?.session;
+    this.rejections = new ChunkRejections(carried?.chunkRejections);
     this.ledger = carried ? new ChunkLedger(carried.session.totalChunks, carried.reported, carried.unreported) : undefined;
     this.showPhase();
   }

@@ -15,6 +15,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -25,6 +26,8 @@ import { failureTypeOf } from '../failure-info';
 import type { ChunkLedger } from '../ledger';
 import { shouldReport, urlDropDelayMs, type MultipartOptions } from '../planning';
 import { planRun, runLength, stealFrom, urlLookahead } from './lane-planning';
+import type { PollStatusResult } from '../../activities/session';
+import { AssemblyWait } from './assembly-wait';
 import { RefusalRounds } from './refusals';
 import { UrlPool } from './url-pool';
 import type { MultipartState } from './multipart-state';
@@ -38,6 +41,15 @@ export interface SessionActivities {
 
 /** A report carries at most this many ETags (the activity splits it into M4 calls of 50). */
 const MAX_CHUNKS_PER_REPORT_ACTIVITY = 200;
+
+/**
+ * Issue 17, item 1: an `active` answer with no chunk missing waits (1, 2, 4 … 30 s, bounded by
+ * assemblyWaitMs) and keeps the phase `confirming`; before, the status was asked again at once and
+ * the phase flipped on every round. Histories recorded before it replay the old branch.
+ */
+export const CONFIRM_BACKS_OFF = 'confirm-backs-off';
+/** Issue 17, item 2: re-sends of a chunk TwelveLabs keeps marking `failed` are capped (chunk-rejections.ts). */
+export const CAP_CHUNK_REJECTIONS = 'cap-chunk-rejections';
 
 interface Lane {
   /** The chunks handed to the lane, in upload order. */
@@ -61,6 +73,7 @@ export class SessionRun {
   private fatal: unknown;
   private typicalChunkMs = 0;
   private readonly refusals = new RefusalRounds();
+  private readonly assembly: AssemblyWait;
   /** Set once the session is over: late results of its activities change nothing. */
   private closed = false;
 
@@ -73,7 +86,9 @@ export class SessionRun {
     private readonly sourcePath: string,
     /** Every activity of the upload runs in this scope, so a fatal error can stop them all. */
     private readonly workScope: CancellationScope,
-  ) {}
+  ) {
+    this.assembly = new AssemblyWait(options.assemblyWaitMs);
+  }
 
   get lanesInFlight(): number {
     return this.lanes.size;
@@ -315,6 +330,7 @@ export class SessionRun {
           const incomplete = new Set(status.incompleteChunks);
           const rejected = batch.filter((c) => incomplete.has(c.chunkIndex)).map((c) => c.chunkIndex);
           l.markReported(batch.filter((c) => !incomplete.has(c.chunkIndex)).map((c) => c.chunkIndex));
+          this.countRejections(rejected, status);
           up.counters.chunksResent += l.resend(rejected).length;
         }
       } catch (err) {
@@ -364,10 +380,35 @@ export class SessionRun {
       this.sessionGone = true;
       return false;
     }
+    if (status.incompleteChunks.length === 0 && patched(CONFIRM_BACKS_OFF)) {
+      // Every chunk accepted and still `active`: TwelveLabs is assembling the object. Ask again
+      // after a growing pause, bounded; the phase stays `confirming`.
+      const step = this.assembly.next(s);
+      if (step.kind === 'give-up') {
+        throw ApplicationFailure.create({ type: FailureType.SessionNotCompleting, message: step.message, nonRetryable: true });
+      }
+      await sleep(step.delayMs);
+      return false;
+    }
     // Active but some chunks are not complete at TwelveLabs: send them again.
+    this.countRejections(status.failedChunks, status);
+    this.assembly.reset();
     up.counters.chunksResent += l.resend(status.incompleteChunks).length;
     up.setPhase('uploading');
     return false;
+  }
+
+  /** Counts the chunks TwelveLabs marked `failed`; past the cap the upload fails, quoting its error. */
+  private countRejections(chunkIndices: number[], status: PollStatusResult): void {
+    const failed = new Set(status.failedChunks);
+    for (const chunkIndex of chunkIndices) {
+      if (!failed.has(chunkIndex)) continue;
+      const error = status.failedChunkErrors?.find((e) => e.chunkIndex === chunkIndex)?.error;
+      const verdict = this.up.rejections.rejected(chunkIndex, error, this.session.uploadId);
+      if (verdict.kind === 'give-up' && patched(CAP_CHUNK_REJECTIONS)) {
+        this.fatal ??= ApplicationFailure.create({ type: FailureType.ChunkRejected, message: verdict.message, nonRetryable: true });
+      }
+    }
   }
 
   /**
