@@ -122,6 +122,8 @@ export interface CarriedState {
   runs: number;
   /** Chunks TwelveLabs marked `failed`: [chunkIndex, times, last error] (absent before issue 17). */
   chunkRejections?: Array<[chunkIndex: number, count: number, lastError: string]>;
+  /** The last forwarded pause/resume applied (workflows/pause-order.ts), so older ones stay ignored. */
+  pauseSeq?: number;
 }
 
 export type ChunkRange = [first: number, last: number];

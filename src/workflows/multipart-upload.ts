@@ -102,6 +102,7 @@ function answerControls(up: MultipartState): void {
     progressQuery,
     progressDescription: 'Chunks uploaded, reported and in flight, lanes, counters, concurrency',
     progress: () => up.progress(),
+    pauseOrder: up.pauseOrder,
     setPaused: (value) => {
       up.paused = value;
       up.wake();
@@ -267,6 +268,7 @@ async function continueWithLedger(input: MultipartUploadInput, up: MultipartStat
     concurrency: up.concurrency,
     runs: up.runs,
     chunkRejections: up.rejections.snapshot(),
+    pauseSeq: up.pauseOrder.last,
   };
   log.info('continuing as new', { uploadId: up.session!.uploadId, reportedChunks: up.ledger!.reported });
   return await continueAsNew<typeof multipartUploadWorkflow>({ ...input, carried: next });

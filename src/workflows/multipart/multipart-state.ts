@@ -9,6 +9,7 @@ import { ChunkLedger } from '../ledger';
 import { phasePublisher } from '../phase-publisher';
 import type { MultipartOptions } from '../planning';
 import { ChunkRejections } from './chunk-rejections';
+import { PauseOrderGate } from '../pause-order';
 
 /** What the session run in progress adds to the progress query. */
 export interface LaneView {
@@ -30,6 +31,8 @@ export class MultipartState {
   lanes: LaneView | undefined;
   /** Chunks TwelveLabs marked `failed`, counted across continue-as-new. */
   readonly rejections: ChunkRejections;
+  /** Drops a forwarded pause or resume older than the last applied (pause-order.ts). */
+  readonly pauseOrder: PauseOrderGate;
   /** setConcurrency raised the window since the run loop last looked: lanes may need re-planning. */
   concurrencyRaised = false;
   private changes = 0;
@@ -47,6 +50,7 @@ export class MultipartState {
     this.runs = (carried?.runs ?? 0) + 1;
     this.session = carried?.session;
     this.rejections = new ChunkRejections(carried?.chunkRejections);
+    this.pauseOrder = new PauseOrderGate(carried?.pauseSeq);
     this.ledger = carried ? new ChunkLedger(carried.session.totalChunks, carried.reported, carried.unreported) : undefined;
     this.showPhase();
   }
