@@ -104,6 +104,16 @@ export interface MultipartUploadInput {
    * the object) before the upload fails with SessionNotCompleting. Default 10 minutes.
    */
   assemblyWaitMs?: number;
+  /**
+   * How long an API call of the upload (report, URLs, status) is retried with backoff while it
+   * keeps failing before the upload fails ApiUnavailable (its session kept for a Reset). Default 30 min.
+   */
+  apiOutageMs?: number;
+  /**
+   * Keep the asset (and its session) the upload reserved when it fails or is cancelled, for a
+   * Reset to carry on, like lib-storage's `leavePartsOnError`. Default false: it is deleted.
+   */
+  keepAssetOnFailure?: boolean;
   /** Internal: the ledger carried across continue-as-new. Never set by callers. */
   carried?: CarriedState;
 }
@@ -215,6 +225,8 @@ export interface UploadProgress {
   runs: number;
   /** Set when phase is `failed`. */
   error?: { type: string; message: string };
+  /** A failed or cancelled multipart upload: what became of the asset its session reserved. */
+  assetLeft?: AssetLeftBehind;
 }
 
 export interface MultipartUploadResult {
@@ -317,6 +329,16 @@ export interface UploadState {
   startedAt: string;
   completedAt?: string;
   error?: { type: string; message: string };
+  /** A failed or cancelled multipart upload: what became of the asset its session reserved. */
+  assetLeft?: AssetLeftBehind;
+}
+
+/** What a failed or cancelled multipart upload left at TwelveLabs (activities/session-cleanup.ts). */
+export interface AssetLeftBehind {
+  assetId: string;
+  /** `deleted`: nothing is left; `kept`: the asset stays (reason says why); `left`: deleting it failed. */
+  action: 'deleted' | 'kept' | 'left';
+  reason?: string;
 }
 
 export interface UploadResult {

@@ -17,6 +17,7 @@ export interface MultipartOptions {
   maxSessionRestarts: number;
   continueAsNewAfterEvents: number;
   assemblyWaitMs: number;
+  apiOutageMs: number;
 }
 
 export const DEFAULT_OPTIONS: MultipartOptions = {
@@ -29,6 +30,8 @@ export const DEFAULT_OPTIONS: MultipartOptions = {
   // Temporal suggests continue-as-new well before its 50k-event limit; this is a backstop.
   continueAsNewAfterEvents: 10_000,
   assemblyWaitMs: DEFAULT_ASSEMBLY_WAIT_MS,
+  // An API call that keeps failing is retried this long, then the upload fails ApiUnavailable.
+  apiOutageMs: 30 * 60_000,
 };
 
 /**
@@ -65,6 +68,8 @@ export function inputProblems(input: unknown, asMultipartSession = true): string
   integer('maxSessionRestarts', 0, 100);
   integer('continueAsNewAfterEvents', 100, 50_000);
   integer('assemblyWaitMs', 1_000, 24 * 60 * 60_000);
+  integer('apiOutageMs', 10_000, 24 * 60 * 60_000);
+  if (value.keepAssetOnFailure !== undefined && typeof value.keepAssetOnFailure !== 'boolean') problems.push('keepAssetOnFailure must be a boolean');
   if (value.userMetadata !== undefined) {
     const meta = value.userMetadata;
     if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) problems.push('userMetadata must be an object');
@@ -90,6 +95,7 @@ export function resolveOptions(input: MultipartUploadInput): MultipartOptions {
     maxSessionRestarts: input.maxSessionRestarts ?? DEFAULT_OPTIONS.maxSessionRestarts,
     continueAsNewAfterEvents: input.continueAsNewAfterEvents ?? DEFAULT_OPTIONS.continueAsNewAfterEvents,
     assemblyWaitMs: input.assemblyWaitMs ?? DEFAULT_OPTIONS.assemblyWaitMs,
+    apiOutageMs: input.apiOutageMs ?? DEFAULT_OPTIONS.apiOutageMs,
   };
 }
 

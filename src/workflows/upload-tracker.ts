@@ -12,6 +12,8 @@ import { uploadDetails } from './upload-planning';
 
 export class UploadTracker {
   readonly state: UploadState;
+  /** The parent (a batch) was told the asset id. */
+  assetReported = false;
   /** True while the workflow holds before a step because of a pause. */
   private holding = false;
   private child: ChildWorkflowHandle<typeof multipartUploadWorkflow> | undefined;

@@ -14,6 +14,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -25,7 +26,7 @@ import { isUrlSource, sourceLabel, uploadFileName } from '../domain/names';
 import { FailureType, type MultipartUploadResult, type UploadInput, type UploadResult, type UploadState } from '../domain/types';
 import { API_CALL, apiRetry, fileCheckOptions, transferOptions } from './activity-options';
 import { awaitAssetReady } from './asset-readiness';
-import { reportAssetToParent } from './asset-report';
+import { assetLeftSignal, reportAssetToParent } from './asset-report';
 import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
 import { createOnce } from './create-once';
 import { asTypedFailure, failureSummary } from './failure-info';
@@ -45,6 +46,12 @@ export { pauseSignal, resumeSignal };
 
 /** Histories recorded before create tokens have no token to clear: they replay without the call. */
 const CLEAR_CREATE_TOKEN_PATCH = 'clear-create-token';
+/**
+ * Issue 17, item 5: a cancelled or failed upload whose asset exists tells its parent (a batch) the
+ * asset id, learnt from the route or from its multipart child's assetLeft signal. Histories
+ * recorded before it end without that signal.
+ */
+const REPORT_ASSET_WHEN_ENDED = 'report-asset-when-ended';
 
 /** What a route leaves behind: the asset, and how it came to be. */
 interface Uploaded {
@@ -79,6 +86,13 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
     pauseDescription: 'Hold the upload: no new chunk starts (a direct upload pauses only before it begins)',
     resumeDescription: 'Continue a paused upload',
   });
+  // A failed or cancelled multipart child says what became of its asset before it ends.
+  setHandler(assetLeftSignal, (left) => {
+    if (left.workflowId !== tracker.state.multipartWorkflowId) return;
+    tracker.state.assetLeft = { assetId: left.assetId, action: left.action, ...(left.reason ? { reason: left.reason } : {}) };
+    if (left.action !== 'deleted') tracker.state.assetId = left.assetId;
+    tracker.show();
+  });
   const context: UploadContext = {
     input,
     options: resolveUploadOptions(input),
@@ -90,17 +104,28 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
   try {
     tracker.show();
     const uploaded = isUrlSource(input.source) ? await uploadUrl(context, input.source.url) : await uploadFile(context, input.source.path);
+    // Known from here on, so a cancel during the steps that follow still reports it.
+    tracker.state.assetId = uploaded.assetId;
     if (patched(CLEAR_CREATE_TOKEN_PATCH)) await proxyActivities<Activities>(API_CALL).clearCreateToken({ assetId: uploaded.assetId });
     return await finish(context, uploaded);
   } catch (err) {
     if (isCancellation(err)) {
       tracker.enter('cancelled');
+      await reportAssetAtEnd(tracker);
       throw err;
     }
     tracker.state.error = failureSummary(err);
     tracker.enter('failed');
+    await reportAssetAtEnd(tracker);
     throw asTypedFailure(err);
   }
+}
+
+/** A failed or cancelled upload whose asset exists tells its parent (once; finish() may have told it). */
+async function reportAssetAtEnd(tracker: UploadTracker): Promise<void> {
+  const assetId = tracker.state.assetId;
+  if (assetId === undefined || tracker.assetReported || !workflowInfo().parent || !patched(REPORT_ASSET_WHEN_ENDED)) return;
+  await reportAssetToParent(assetId);
 }
 
 function assertValidInput(input: UploadInput): void {
@@ -238,6 +263,7 @@ async function finish(context: UploadContext, uploaded: Uploaded): Promise<Uploa
   state.assetStatus = uploaded.status;
   // Before the wait for `ready`: a batch cancelled meanwhile still knows this asset exists.
   await reportAssetToParent(uploaded.assetId);
+  tracker.assetReported = true;
   if (needsReadinessWait(context.options.waitForReady, uploaded.status)) tracker.enter('processing');
   const ready = await awaitAssetReady(uploaded.assetId, uploaded.status, context.options);
   state.assetStatus = ready.status;

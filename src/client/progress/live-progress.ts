@@ -3,8 +3,8 @@
 // a chunk PUT or a direct upload that has not finished). Pure: the client library gathers the
 // inputs, the CLI and services read the result.
 
-import type { BatchProgress, BatchUploadResult, UploadProgress, UploadResult, UploadState } from '../../domain/types';
-import type { LiveProgress, NoWorker } from '../types';
+import type { AssetLeftBehind, BatchProgress, BatchUploadResult, UploadProgress, UploadResult, UploadState } from '../../domain/types';
+import type { LiveProgress, NoWorker, RetryingActivity } from '../types';
 import { etaSeconds } from './rate-meter';
 
 /** A running activity as describe() shows it, with its decoded heartbeat details. */
@@ -16,6 +16,19 @@ export interface RunningActivity {
   /** When this attempt started, and when its last heartbeat arrived (server clock). */
   startedAtMs?: number;
   heartbeatAtMs?: number;
+  /** The attempt running or scheduled (1 = first), and the last failed attempt's message. */
+  attempt?: number;
+  lastFailure?: string;
+}
+
+/** The activity on its highest retry, if any failed: an outage shows as climbing attempts. */
+export function retryingActivity(activities: readonly RunningActivity[]): RetryingActivity | undefined {
+  let worst: RetryingActivity | undefined;
+  for (const a of activities) {
+    if (a.attempt === undefined || a.attempt < 2 || a.lastFailure === undefined) continue;
+    if (!worst || a.attempt > worst.attempt) worst = { activityType: a.activityType, attempt: a.attempt, lastError: a.lastFailure };
+  }
+  return worst;
 }
 
 /**
@@ -101,6 +114,7 @@ export function uploadLiveProgress(input: UploadLiveInput): LiveProgress {
   const sentBytes = clamp(storedBytes + inFlightBytes, totalBytes);
   const moving = state.phase === 'uploading' && !state.paused;
   const bytesPerSecond = moving ? transferRate(input.activities, multipart?.inFlightChunks) : undefined;
+  const retrying = retryingActivity(input.activities);
   return {
     workflowId: input.workflowId,
     kind: 'upload',
@@ -119,6 +133,7 @@ export function uploadLiveProgress(input: UploadLiveInput): LiveProgress {
     ...(state.assetId ? { assetId: state.assetId } : {}),
     startedAt: state.startedAt,
     ...(state.error ? { error: state.error } : {}),
+    ...(retrying ? { retrying } : {}),
     upload: state,
     ...(multipart ? { multipart } : {}),
   };
@@ -150,6 +165,9 @@ export interface StoredBytes {
   confirmedBytes: number;
   /** Bytes in the store (chunks uploaded, reported or not). */
   storedBytes: number;
+  /** The asset the upload made or reserved, and what became of it (failed or cancelled multipart). */
+  assetId?: string;
+  assetLeft?: AssetLeftBehind;
 }
 
 export interface ClosedLiveInput {
@@ -179,7 +197,8 @@ export function closedLiveProgress(input: ClosedLiveInput): LiveProgress {
     paused: false,
     startedAt: input.startedAt,
     ...(input.error ? { error: { type: input.error.type, message: input.error.message } } : {}),
-    ...(input.error?.assetId ? { assetId: input.error.assetId } : {}),
+    ...(input.error?.assetId ? { assetId: input.error.assetId } : input.stored?.assetId ? { assetId: input.stored.assetId } : {}),
+    ...(input.stored?.assetLeft ? { assetLeft: input.stored.assetLeft } : {}),
   };
 }
 

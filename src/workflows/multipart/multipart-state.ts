@@ -4,7 +4,7 @@
 
 import { condition } from '@temporalio/workflow';
 import { baseName } from '../../domain/names';
-import { zeroCounters, type MultipartUploadInput, type SessionInfo, type UploadCounters, type UploadPhase, type UploadProgress } from '../../domain/types';
+import { zeroCounters, type AssetLeftBehind, type MultipartUploadInput, type SessionInfo, type UploadCounters, type UploadPhase, type UploadProgress } from '../../domain/types';
 import { ChunkLedger } from '../ledger';
 import { phasePublisher } from '../phase-publisher';
 import type { MultipartOptions } from '../planning';
@@ -28,6 +28,8 @@ export class MultipartState {
   session: SessionInfo | undefined;
   ledger: ChunkLedger | undefined;
   failure: { type: string; message: string } | undefined;
+  /** Failed or cancelled: what became of the asset the session reserved. */
+  assetLeft: AssetLeftBehind | undefined;
   lanes: LaneView | undefined;
   /** Chunks TwelveLabs marked `failed`, counted across continue-as-new. */
   readonly rejections: ChunkRejections;
@@ -99,6 +101,7 @@ export class MultipartState {
       startedAt: this.startedAt,
       runs: this.runs,
       error: this.failure,
+      ...(this.assetLeft ? { assetLeft: this.assetLeft } : {}),
     };
   }
 

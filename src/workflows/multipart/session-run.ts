@@ -19,10 +19,11 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { LaneChunk, LaneHeartbeat, UploadLaneResult } from '../../activities/chunk-upload';
 import type { createActivities } from '../../activities';
 import { FailureType, type ChunkEtag, type PresignedUrl, type SessionInfo } from '../../domain/types';
-import { failureTypeOf } from '../failure-info';
+import { failureTypeOf, messageOf } from '../failure-info';
 import type { ChunkLedger } from '../ledger';
 import { shouldReport, urlDropDelayMs, type MultipartOptions } from '../planning';
 import { planRun, runLength, stealFrom, urlLookahead } from './lane-planning';
@@ -362,7 +363,26 @@ export class SessionRun {
   private activityFailed(err: unknown): void {
     if (isCancellation(err) || this.closed) return;
     if (failureTypeOf(err) === FailureType.SessionGone) this.sessionGone = true;
-    else this.fatal ??= err;
+    else this.fatal ??= this.outageFailure(err);
+  }
+
+  /** An API call that kept failing until apiOutageMs ran out becomes ApiUnavailable saying what to do. */
+  private outageFailure(err: unknown): unknown {
+    // Out of time: during an attempt (a TimeoutFailure) or between attempts (retry state TIMEOUT).
+    const outOfTime = err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT);
+    if (!outOfTime || failureTypeOf(err) === FailureType.SessionGone) return err;
+    const minutes = Math.round(this.options.apiOutageMs / 60_000);
+    const activity = err as ActivityFailure;
+    return ApplicationFailure.create({
+      type: FailureType.ApiUnavailable,
+      message:
+        `TwelveLabs did not answer ${activity.activityType || 'an API call'} for ${minutes >= 1 ? `${minutes} min` : `${Math.round(this.options.apiOutageMs / 1000)} s`} ` +
+        `(last error: ${messageOf(err)}). The upload session ${this.session.uploadId} and its asset ` +
+        `${this.session.assetId} are kept (the session lasts 24 h): once the API answers again, Reset this upload from the Web UI ` +
+        'and it carries on without sending the accepted chunks again',
+      nonRetryable: true,
+      cause: activity,
+    });
   }
 
   /** Every chunk is reported: is the session `completed`? Re-queues what TwelveLabs lacks. */
@@ -373,7 +393,7 @@ export class SessionRun {
       .run(() => this.acts.api.pollStatus({ uploadId: s.uploadId, totalChunks: s.totalChunks }))
       .catch((e: unknown) => {
         if (failureTypeOf(e) === FailureType.SessionGone) return undefined;
-        throw e;
+        throw this.outageFailure(e);
       });
     if (status?.status === 'completed') return true;
     if (!status || status.status === 'expired' || status.status === 'failed') {
