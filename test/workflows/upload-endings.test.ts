@@ -4,6 +4,7 @@
 // shows in the progress as the retrying call's attempt and last error, and ends typed after the
 // stated bound. Real dev server, real worker, the emulator over loopback, real files.
 
+import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UploadClient, UploadFailedError } from '../../src/client';
 import type { UploadProgress, UploadState } from '../../src/domain/types';
@@ -98,6 +99,30 @@ describe('how an upload that does not complete ends', () => {
       assetId: confirming.assetId,
       error: { type: 'CancelledAfterAssetCreated' },
     });
+  });
+
+  it('counts the chunks a lane stored before it failed for good (the file was deleted) in the bytes stored', async () => {
+    await stack.emulator.setFaults({ put_throttle_bps: 32 * 1024 });
+    const file = await makeFile(stack.dir, `deleted-${counter++}.mp4`, 40 * CHUNK);
+    const run = await client.startUpload(file.path, { directMaxBytes: CHUNK, multipart: { concurrency: 1, keepAssetOnFailure: true } });
+    const parent = stack.temporal.workflow.getHandle(run.workflowId);
+    const childId = await waitFor(async () => (await parent.query(uploadProgressQuery)).multipartWorkflowId, 'the multipart child');
+    const child = stack.temporal.workflow.getHandle(childId);
+    // The lane's own heartbeat lists what it stored; the workflow learns of it only when the lane returns.
+    const storedByLane = await waitFor(async () => {
+      const lane = (await child.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'uploadChunk');
+      return lane?.heartbeatDetails && (await client.progress(run.workflowId)).sentBytes >= 3 * CHUNK;
+    }, 'three chunks stored by the running lane');
+    expect(storedByLane).toBe(true);
+    const ledgerBefore = await child.query<UploadProgress>('progress');
+    fs.unlinkSync(file.path);
+    const err = (await client.result(run.workflowId).catch((e: unknown) => e)) as UploadFailedError;
+    expect(err).toBeInstanceOf(UploadFailedError);
+    const progress = await client.progress(run.workflowId);
+    expect(progress.executionStatus).toBe('FAILED');
+    // At least the chunks the lane had stored when the file went, though it never returned.
+    expect(progress.sentBytes).toBeGreaterThanOrEqual(3 * CHUNK);
+    expect(progress.sentBytes).toBeGreaterThan(ledgerBefore.uploadedBytes);
   });
 
   it('shows the retrying call with its attempt and last error during an API outage, then fails ApiUnavailable after apiOutageMs, keeping the session', async () => {
