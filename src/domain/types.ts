@@ -267,6 +267,9 @@ export type MultipartTuning = Pick<
   | 'chunkHeartbeatTimeoutMs'
   | 'maxSessionRestarts'
   | 'continueAsNewAfterEvents'
+  | 'assemblyWaitMs'
+  | 'apiOutageMs'
+  | 'keepAssetOnFailure'
 >;
 
 export interface UploadInput {

@@ -52,6 +52,13 @@ const CLEAR_CREATE_TOKEN_PATCH = 'clear-create-token';
  * recorded before it end without that signal.
  */
 const REPORT_ASSET_WHEN_ENDED = 'report-asset-when-ended';
+/**
+ * Issue 17, item 7: the create token names the upload's first run (the same in every run a Reset
+ * starts, so a reset run finds the asset an earlier run made instead of creating a second), and it
+ * is removed only once the upload completed. Before: the token of each run, removed before the
+ * wait for `ready`.
+ */
+const TOKEN_OF_FIRST_RUN = 'create-token-of-first-run';
 
 /** What a route leaves behind: the asset, and how it came to be. */
 interface Uploaded {
@@ -99,15 +106,20 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
     fileName,
     tracker,
     publish,
-    createToken: uploadRunToken(workflowInfo().runId),
+    createToken: '',
   };
+  const tokenOfFirstRun = patched(TOKEN_OF_FIRST_RUN);
+  context.createToken = uploadRunToken(tokenOfFirstRun ? workflowInfo().firstExecutionRunId : workflowInfo().runId);
   try {
     tracker.show();
     const uploaded = isUrlSource(input.source) ? await uploadUrl(context, input.source.url) : await uploadFile(context, input.source.path);
     // Known from here on, so a cancel during the steps that follow still reports it.
     tracker.state.assetId = uploaded.assetId;
-    if (patched(CLEAR_CREATE_TOKEN_PATCH)) await proxyActivities<Activities>(API_CALL).clearCreateToken({ assetId: uploaded.assetId });
-    return await finish(context, uploaded);
+    const clearToken = () => proxyActivities<Activities>(API_CALL).clearCreateToken({ assetId: uploaded.assetId });
+    if (!tokenOfFirstRun && patched(CLEAR_CREATE_TOKEN_PATCH)) await clearToken();
+    const result = await finish(context, uploaded);
+    if (tokenOfFirstRun) await clearToken();
+    return result;
   } catch (err) {
     if (isCancellation(err)) {
       tracker.enter('cancelled');

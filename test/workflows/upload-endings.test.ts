@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UploadClient, UploadFailedError } from '../../src/client';
-import type { UploadProgress, UploadState } from '../../src/domain/types';
+import type { UploadProgress, UploadResult, UploadState } from '../../src/domain/types';
 import { batchProgressQuery } from '../../src/workflows/batch-upload';
 import { uploadProgressQuery } from '../../src/workflows/upload';
 import { makeFile, startStack, waitFor, type InProcessWorker, type Stack } from '../support/harness';
@@ -123,6 +123,37 @@ describe('how an upload that does not complete ends', () => {
     // At least the chunks the lane had stored when the file went, though it never returned.
     expect(progress.sentBytes).toBeGreaterThanOrEqual(3 * CHUNK);
     expect(progress.sentBytes).toBeGreaterThan(ledgerBefore.uploadedBytes);
+  });
+
+  it('a Reset of a direct upload that failed after its asset existed makes no second asset', async () => {
+    const file = await makeFile(stack.dir, `reset-direct-${counter++}.mp4`, 5 * CHUNK);
+    const fileName = file.path.split('/').pop()!;
+    await stack.emulator.fireNext('asset_failed', 1); // TwelveLabs cannot process the first asset
+    const run = await client.startUpload(file.path, { readyPollIntervalMs: 100 });
+    const err = (await client.result(run.workflowId).catch((e: unknown) => e)) as UploadFailedError;
+    expect(err.type).toBe('AssetFailed');
+    const [failedAsset] = (await stack.api.listAssets({ filename: fileName })).items;
+    expect(failedAsset?.status).toBe('failed');
+
+    // Reset to the first workflow task, as the Web UI's Reset does: the run starts over from its input.
+    const handle = stack.temporal.workflow.getHandle(run.workflowId);
+    const history = await handle.fetchHistory();
+    const firstTask = history.events!.find((e) => e.workflowTaskCompletedEventAttributes)!;
+    const { runId: failedRunId } = await handle.describe();
+    await stack.temporal.workflowService.resetWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId: run.workflowId, runId: failedRunId },
+      workflowTaskFinishEventId: firstTask.eventId,
+      reason: 'the cause was fixed',
+      requestId: `reset-${Date.now()}`,
+    });
+    await waitFor(async () => (await handle.describe()).runId !== failedRunId, 'the reset run');
+    const result = (await client.result(run.workflowId)) as UploadResult;
+
+    expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: 5 * CHUNK, sha256: file.sha256 });
+    // One asset of this file is left: the reset run found the failed one by its token and replaced it.
+    expect((await stack.api.listAssets({ filename: fileName })).items.map((a) => a.id)).toEqual([result.assetId]);
+    expect((await stack.api.getAsset(result.assetId)).userMetadata?.['tl_upload_token']).toBeUndefined();
   });
 
   it('shows the retrying call with its attempt and last error during an API outage, then fails ApiUnavailable after apiOutageMs, keeping the session', async () => {
