@@ -45,7 +45,14 @@ export function transferRate(activities: readonly RunningActivity[], inFlightChu
   let rate: number | undefined;
   for (const a of activities) {
     if (!a.started || (a.activityType !== 'uploadChunk' && a.activityType !== 'uploadDirect')) continue;
-    const bytes = a.activityType === 'uploadChunk' ? laneBytes(a.heartbeat, inFlight) : ((a.heartbeat as { bytesSent?: unknown } | undefined)?.bytesSent ?? 0);
+    // A retried lane's heartbeat lists the chunks its earlier attempts finished too, while its time
+    // runs from this attempt's start: only the chunk in flight counts (issue 17, item 10).
+    const bytes =
+      a.activityType === 'uploadChunk'
+        ? (a.attempt ?? 1) > 1
+          ? laneBytes(currentChunkOnly(a.heartbeat), inFlight)
+          : laneBytes(a.heartbeat, inFlight)
+        : ((a.heartbeat as { bytesSent?: unknown } | undefined)?.bytesSent ?? 0);
     if (typeof bytes !== 'number' || bytes <= 0) continue;
     if (a.startedAtMs === undefined || a.heartbeatAtMs === undefined || a.heartbeatAtMs <= a.startedAtMs) continue;
     rate = (rate ?? 0) + (bytes * 1000) / (a.heartbeatAtMs - a.startedAtMs);
@@ -76,6 +83,12 @@ function laneBytes(heartbeat: unknown, inFlight: ReadonlySet<number> | undefined
     if (typeof chunk?.sizeBytes === 'number' && counts(chunk.chunkIndex)) bytes += chunk.sizeBytes;
   }
   return bytes;
+}
+
+/** A lane heartbeat without the finished chunks: what the chunk in flight has sent. */
+function currentChunkOnly(heartbeat: unknown): unknown {
+  if (typeof heartbeat !== 'object' || heartbeat === null) return heartbeat;
+  return { ...heartbeat, finished: [] };
 }
 
 /** Bytes a running direct upload has streamed. */
