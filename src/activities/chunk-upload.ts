@@ -119,7 +119,12 @@ export function chunkUploadActivities(client: TwelveLabsClient, roots: AllowedRo
   const digestCheck = options.digestCheck ?? 'always';
   return {
     async uploadChunk(input: UploadLaneInput): Promise<UploadLaneResult> {
-      return new Lane(client, roots, digestCheck, input, Context.current()).run();
+      const lane = new Lane(client, roots, digestCheck, input, Context.current());
+      try {
+        return await lane.run();
+      } catch (err) {
+        throw lane.keepingFinished(err);
+      }
     },
   };
 }
@@ -253,6 +258,24 @@ class Lane {
       log.warn('chunk ETag is not the MD5 of the bytes sent; sending it again on a fresh URL', { chunkIndex: chunk.chunkIndex });
       url = (await this.mintFor([chunk]))[0]!.url;
     }
+  }
+
+  /**
+   * A failure that ends the lane carries the ETags it finished (as a heartbeat would), so a lane
+   * that fails for good still hands back the chunks it stored: status shows them (issue 17).
+   */
+  keepingFinished(err: unknown): unknown {
+    if (this.finished.length === 0) return err;
+    const failure = toActivityFailure(err);
+    if (!(failure instanceof ApplicationFailure)) return err;
+    return ApplicationFailure.create({
+      type: failure.type ?? undefined,
+      message: failure.message,
+      nonRetryable: failure.nonRetryable === true,
+      details: [{ finished: this.finished }, ...(failure.details ?? [])],
+      ...(failure.nextRetryDelay !== undefined ? { nextRetryDelay: failure.nextRetryDelay } : {}),
+      ...(failure.cause ? { cause: failure.cause } : {}),
+    });
   }
 
   /** What a failed chunk PUT means for the lane: return, or throw for Temporal to retry. */

@@ -78,9 +78,22 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
     return { assetId: newest.id, status: newest.status, reconciled: true, orphansDeleted: older.map((a) => a.id) } satisfies CreatedAsset;
   };
 
-  /** On a retry of the activity: the asset an earlier attempt of it made, if it made one. */
-  const adoptOnRetry = async (ctx: Context, input: { filename: string; token: string; methods: AssetMethod[]; source?: SentSource }) =>
-    ctx.info.attempt > 1 ? adoptOwnAsset({ ...input, createdSinceMs: ctx.info.scheduledTimestampMs - CREATE_SEARCH_MARGIN_MS }) : undefined;
+  /**
+   * On a retry of the activity: the asset an earlier attempt of it made, if it made one. In a run
+   * that a Reset started (the token names the upload's first run, not this one): the asset any
+   * earlier run made, however long ago; one that failed processing is deleted and made again.
+   */
+  const adoptOnRetry = async (ctx: Context, input: { filename: string; token: string; methods: AssetMethod[]; source?: SentSource }) => {
+    const runId = ctx.info.workflowExecution?.runId;
+    const resetRun = runId !== undefined && input.token !== uploadRunToken(runId) && input.token.startsWith('run:');
+    if (resetRun) {
+      const earlier = await adoptOwnAsset({ ...input, createdSinceMs: 0 });
+      if (earlier?.status !== 'failed') return earlier;
+      await deleteOrphanAsset(client, earlier.assetId, 'an earlier run made it and TwelveLabs could not process it');
+      return undefined;
+    }
+    return ctx.info.attempt > 1 ? adoptOwnAsset({ ...input, createdSinceMs: ctx.info.scheduledTimestampMs - CREATE_SEARCH_MARGIN_MS }) : undefined;
+  };
 
   return {
     async uploadDirect(input: UploadDirectInput): Promise<CreatedAsset> {

@@ -14,6 +14,7 @@ import { fileActivities } from './files';
 import { previousSessionActivities } from './previous-session';
 import { reportingActivities } from './reporting';
 import { sessionActivities } from './session';
+import { sessionCleanupActivities } from './session-cleanup';
 import { urlActivities } from './urls';
 
 export interface ActivityDeps {
@@ -33,6 +34,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return withTypedFailures({
     ...sessionActivities(deps.client, deps.allowedRoots),
+    ...sessionCleanupActivities(deps.client),
     ...urlActivities(deps.client),
     ...reportingActivities(deps.client),
     ...chunkUploadActivities(deps.client, deps.allowedRoots, { digestCheck: deps.chunkDigestCheck }),

@@ -58,6 +58,8 @@ export interface PollStatusResult {
   incompleteChunks: number[];
   /** Chunks the API lists as `failed`. */
   failedChunks: number[];
+  /** Why TwelveLabs marked those chunks failed, where it said (absent in results before issue 17). */
+  failedChunkErrors?: Array<{ chunkIndex: number; error: string }>;
 }
 
 export function sessionActivities(client: TwelveLabsClient, roots: AllowedRoots) {
@@ -130,13 +132,17 @@ export function sessionActivities(client: TwelveLabsClient, roots: AllowedRoots)
     async pollStatus(input: PollStatusInput): Promise<PollStatusResult> {
       const completed = new Set<number>();
       const failed: number[] = [];
+      const failedChunkErrors: Array<{ chunkIndex: number; error: string }> = [];
       let first: Awaited<ReturnType<TwelveLabsClient['getMultipartUploadStatus']>> | undefined;
       for (let page = 1; ; page++) {
         const status = await client.getMultipartUploadStatus(input.uploadId, { page, pageLimit: MAX_PAGE_LIMIT });
         first ??= status;
         for (const chunk of status.chunks) {
           if (chunk.status === 'completed') completed.add(chunk.chunkIndex);
-          else if (chunk.status === 'failed') failed.push(chunk.chunkIndex);
+          else if (chunk.status === 'failed') {
+            failed.push(chunk.chunkIndex);
+            if (chunk.error) failedChunkErrors.push({ chunkIndex: chunk.chunkIndex, error: chunk.error });
+          }
         }
         // The counters cover the whole session; stop early once they are all accounted for.
         if (status.chunks.length === 0 || page >= status.pageInfo.totalPages || status.chunksCompleted === input.totalChunks) break;
@@ -152,6 +158,7 @@ export function sessionActivities(client: TwelveLabsClient, roots: AllowedRoots)
         uploadedSizeBytes: first.uploadedSizeBytes ?? 0,
         incompleteChunks: incomplete,
         failedChunks: failed.sort((a, b) => a - b),
+        failedChunkErrors,
       };
     },
   };

@@ -27,6 +27,11 @@ export async function follow(io: CliIo, client: UploadClient, workflowId: string
   let last: LiveProgress | undefined;
   try {
     for await (const progress of client.watch(workflowId, { intervalMs: options.intervalMs ?? 500, signal: io.interrupt })) {
+      // A call that keeps failing (an outage): say which and why, once per new attempt.
+      const retrying = progress.retrying;
+      if (!options.json && retrying && (retrying.attempt !== last?.retrying?.attempt || retrying.activityType !== last?.retrying?.activityType)) {
+        note(io, `retrying ${retrying.activityType}, attempt ${retrying.attempt}: ${retrying.lastError}`);
+      }
       last = progress;
       waiting.observe(progress.noWorker);
       if (options.json) printJsonLine(io, progress);

@@ -27,6 +27,7 @@ export function progressLine(p: LiveProgress, columns?: number): string {
     moving ? formatRate(p.bytesPerSecond) : '',
     moving ? `ETA ${formatDuration(p.etaSeconds)}` : '',
     `${p.phase}${batch}`,
+    p.retrying ? `retrying ${p.retrying.activityType} (attempt ${p.retrying.attempt})` : '',
   ]
     .filter(Boolean)
     .join('  ');

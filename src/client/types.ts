@@ -2,7 +2,7 @@
 // it computes: plain JSON, beside the client that produces them. The workflows' inputs, results
 // and progress stay in src/domain/types.ts, which these build on.
 
-import type { BatchProgress, BatchUploadInput, UploadInput, UploadProgress, UploadRoute, UploadSource, UploadState } from '../domain/types';
+import type { AssetLeftBehind, BatchProgress, BatchUploadInput, UploadInput, UploadProgress, UploadRoute, UploadSource, UploadState } from '../domain/types';
 
 // ---------------------------------------------------------------------------------------------
 // Live progress: what the client library computes from the queries and the running activities'
@@ -38,6 +38,13 @@ export interface LiveProgress {
   assetId?: string;
   startedAt?: string;
   error?: { type: string; message: string };
+  /** A failed or cancelled multipart upload: what became of the asset its session reserved. */
+  assetLeft?: AssetLeftBehind;
+  /**
+   * An activity Temporal is retrying after failures (an API outage, a store that keeps failing):
+   * which, its attempt, and its last error. Absent while every call succeeds.
+   */
+  retrying?: RetryingActivity;
   upload?: UploadState;
   multipart?: UploadProgress;
   batch?: BatchProgress;
@@ -48,6 +55,15 @@ export interface LiveProgress {
    * Temporal itself knows (describe, search attributes), and the upload waits for a worker.
    */
   noWorker?: NoWorker;
+}
+
+/** An activity that failed and waits for, or runs, another attempt (from describe's pending activities). */
+export interface RetryingActivity {
+  activityType: string;
+  /** The attempt running or scheduled next (2 = the first retry). */
+  attempt: number;
+  /** The last attempt's failure message. */
+  lastError: string;
 }
 
 /** Nobody serves a task queue: the upload is not failed, it waits until a worker starts. */

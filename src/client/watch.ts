@@ -162,9 +162,9 @@ export class ProgressReader {
       const state = answer.value;
       if (state.route === 'multipart' && state.multipartWorkflowId && state.confirmedBytes === 0) {
         const child = await this.#query<UploadProgress>(state.multipartWorkflowId, multipartProgressQuery, taskQueue);
-        return child.noWorker ? undefined : { confirmedBytes: child.value.confirmedBytes, storedBytes: child.value.uploadedBytes };
+        return child.noWorker ? undefined : { confirmedBytes: child.value.confirmedBytes, storedBytes: child.value.uploadedBytes, ...assetOf(state) };
       }
-      return { confirmedBytes: state.confirmedBytes, storedBytes: state.confirmedBytes };
+      return { confirmedBytes: state.confirmedBytes, storedBytes: state.confirmedBytes, ...assetOf(state) };
     } catch {
       return undefined; // e.g. a workflow that failed before it answered anything: nothing stored
     }
@@ -201,7 +201,10 @@ export class ProgressReader {
         const heartbeat = payloads && payloads.length > 0 ? await decodeFromPayloadsAtIndex(converter, 0, payloads).catch(() => undefined) : undefined;
         const startedAtMs = optionalTsToMs(activity.lastStartedTime);
         const heartbeatAtMs = optionalTsToMs(activity.lastHeartbeatTime);
+        const lastFailure = activity.lastFailure?.message ?? undefined;
         return {
+          ...(activity.attempt ? { attempt: activity.attempt } : {}),
+          ...(lastFailure ? { lastFailure } : {}),
           activityType: activity.activityType?.name ?? '',
           started: activity.state === PENDING_ACTIVITY_STATE_STARTED,
           heartbeat,
@@ -211,4 +214,9 @@ export class ProgressReader {
       }),
     );
   }
+}
+
+/** The asset a closed upload made or reserved, and what became of it. */
+function assetOf(state: UploadState): { assetId?: string; assetLeft?: UploadState['assetLeft'] } {
+  return { ...(state.assetId ? { assetId: state.assetId } : {}), ...(state.assetLeft ? { assetLeft: state.assetLeft } : {}) };
 }

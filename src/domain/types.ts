@@ -36,6 +36,10 @@ export const FailureType = {
   SessionTooShort: 'SessionTooShort',
   /** Too many sessions were replaced; something keeps killing them. */
   TooManySessionRestarts: 'TooManySessionRestarts',
+  /** TwelveLabs accepted every chunk but kept the session `active` past `assemblyWaitMs`. */
+  SessionNotCompleting: 'SessionNotCompleting',
+  /** TwelveLabs marked one chunk `failed` again and again (the message quotes its error). */
+  ChunkRejected: 'ChunkRejected',
   /** The API key is missing, invalid, or not allowed to use this API (401/403). */
   ApiAuthRejected: 'ApiAuthRejected',
   /** The API refused the request as malformed (400) in a way a retry cannot fix. */
@@ -101,6 +105,21 @@ export interface MultipartUploadInput {
   fileTaskQueue?: string;
   /** Continue-as-new after this many history events even if Temporal does not suggest it yet. */
   continueAsNewAfterEvents?: number;
+  /**
+   * How long the session may stay `active` after TwelveLabs accepted every chunk (it assembles
+   * the object) before the upload fails with SessionNotCompleting. Default 10 minutes.
+   */
+  assemblyWaitMs?: number;
+  /**
+   * How long an API call of the upload (report, URLs, status) is retried with backoff while it
+   * keeps failing before the upload fails ApiUnavailable (its session kept for a Reset). Default 30 min.
+   */
+  apiOutageMs?: number;
+  /**
+   * Keep the asset (and its session) the upload reserved when it fails or is cancelled, for a
+   * Reset to carry on, like lib-storage's `leavePartsOnError`. Default false: it is deleted.
+   */
+  keepAssetOnFailure?: boolean;
   /** Internal: the ledger carried across continue-as-new. Never set by callers. */
   carried?: CarriedState;
 }
@@ -117,6 +136,10 @@ export interface CarriedState {
   paused: boolean;
   concurrency: number;
   runs: number;
+  /** Chunks TwelveLabs marked `failed`: [chunkIndex, times, last error] (absent before issue 17). */
+  chunkRejections?: Array<[chunkIndex: number, count: number, lastError: string]>;
+  /** The last forwarded pause/resume applied (workflows/pause-order.ts), so older ones stay ignored. */
+  pauseSeq?: number;
 }
 
 export type ChunkRange = [first: number, last: number];
@@ -208,6 +231,8 @@ export interface UploadProgress {
   runs: number;
   /** Set when phase is `failed`. */
   error?: { type: string; message: string };
+  /** A failed or cancelled multipart upload: what became of the asset its session reserved. */
+  assetLeft?: AssetLeftBehind;
 }
 
 export interface MultipartUploadResult {
@@ -248,6 +273,9 @@ export type MultipartTuning = Pick<
   | 'chunkHeartbeatTimeoutMs'
   | 'maxSessionRestarts'
   | 'continueAsNewAfterEvents'
+  | 'assemblyWaitMs'
+  | 'apiOutageMs'
+  | 'keepAssetOnFailure'
 >;
 
 export interface UploadInput {
@@ -310,6 +338,16 @@ export interface UploadState {
   startedAt: string;
   completedAt?: string;
   error?: { type: string; message: string };
+  /** A failed or cancelled multipart upload: what became of the asset its session reserved. */
+  assetLeft?: AssetLeftBehind;
+}
+
+/** What a failed or cancelled multipart upload left at TwelveLabs (activities/session-cleanup.ts). */
+export interface AssetLeftBehind {
+  assetId: string;
+  /** `deleted`: nothing is left; `kept`: the asset stays (reason says why); `left`: deleting it failed. */
+  action: 'deleted' | 'kept' | 'left';
+  reason?: string;
 }
 
 export interface UploadResult {

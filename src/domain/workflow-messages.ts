@@ -15,8 +15,15 @@ export const MULTIPART_WORKFLOW_TYPE = 'multipartUploadWorkflow';
 export const ASSET_CALL_WORKFLOW_TYPE = 'assetCallWorkflow';
 export const SOURCE_IDENTITY_WORKFLOW_TYPE = 'sourceIdentityWorkflow';
 
-export const pauseSignal = signal('pause');
-export const resumeSignal = signal('resume');
+/** The optional argument of the `pause` and `resume` signals, set when a parent forwards them (src/workflows/pause-order.ts). */
+export interface PauseOrder {
+  /** Increases with every pause or resume the sender forwards; only a newer one is applied. */
+  seq: number;
+}
+
+/** A parent forwards them with a PauseOrder; a person (or `tl-upload pause`) sends them without. */
+export const pauseSignal = signal<[PauseOrder?]>('pause');
+export const resumeSignal = signal<[PauseOrder?]>('resume');
 
 export const uploadProgressQuery = query<UploadState>('progress');
 export const multipartProgressQuery = query<UploadProgress>('progress');
@@ -29,8 +36,8 @@ export const setBatchConcurrencyUpdate = update<number, [number]>('setConcurrenc
 
 // The same objects @temporalio/workflow's defineSignal, defineQuery and defineUpdate build (the
 // argument and result brands exist for the type checker only).
-function signal<Name extends string>(name: Name): SignalDefinition<[], Name> {
-  return { type: 'signal', name } as SignalDefinition<[], Name>;
+function signal<Args extends unknown[] = [], Name extends string = string>(name: Name): SignalDefinition<Args, Name> {
+  return { type: 'signal', name } as SignalDefinition<Args, Name>;
 }
 
 function query<Ret, Name extends string = string>(name: Name): QueryDefinition<Ret, [], Name> {

@@ -31,6 +31,21 @@ export interface FaultKnobs extends LostReplyKnobs {
   chunk_failed: number;
   /** An uploaded asset ends `failed` (a media-content error, 5.8) instead of `ready`. */
   asset_failed: number;
+  /**
+   * The chunk PUT stores other bytes than it received (one byte flipped) and answers their ETag,
+   * as a corrupting store would: only a client that checks the ETag against its own MD5 notices.
+   */
+  put_corrupt: number;
+  /**
+   * Every report of this chunk index marks it `failed` (0 = off), with a verification error, as
+   * TwelveLabs would for a chunk it can never accept.
+   */
+  chunk_always_failed: number;
+  /**
+   * M2 keeps answering `active` (with every chunk `completed`) for this many seconds after the
+   * last report completed the upload, as the API may while it assembles the object (0 = off).
+   */
+  assembly_active_s: number;
 }
 
 export type FaultName = keyof FaultKnobs;
@@ -46,6 +61,7 @@ export const PROBABILITY_KNOBS = [
   'api_5xx',
   'chunk_failed',
   'asset_failed',
+  'put_corrupt',
   ...LOST_REPLY_KNOBS,
 ] as const satisfies readonly FaultName[];
 export type ProbabilityKnob = (typeof PROBABILITY_KNOBS)[number];
@@ -63,6 +79,9 @@ export const DEFAULT_FAULTS: Readonly<FaultKnobs> = {
   api_5xx: 0,
   chunk_failed: 0,
   asset_failed: 0,
+  put_corrupt: 0,
+  chunk_always_failed: 0,
+  assembly_active_s: 0,
   ...LOST_REPLY_DEFAULTS,
 };
 

@@ -110,9 +110,12 @@ async function sessionStatus(request: ApiRequest): Promise<void> {
   const { start, end, pageInfo } = pageWindow(page, listedCount);
   const chunks = [];
   for (let i = start; i < end; i++) chunks.push(session.chunkInfo(touched ? (touched[i] ?? 0) : i + 1));
+  // The assembly_active_s fault: a completed upload still shows `active` for a while.
+  const assemblingUntilMs = session.updatedAtMs + request.state.faults.current().assembly_active_s * 1000;
+  const shownState = session.state === 'completed' && request.state.nowMs() < assemblingUntilMs ? 'active' : session.state;
   const response: WireSessionStatusResponse = {
     upload_id: session.uploadId,
-    status: session.state,
+    status: shownState,
     uploaded_chunks: chunks,
     chunks_completed: session.chunksCompleted,
     chunks_failed: session.chunksFailed,
@@ -212,6 +215,9 @@ function verifyAgainstStore(
   if (!stored) return { error: `chunk ${index} has no successful upload; upload it with a fresh presigned URL` };
   if (stored.etag !== entry.proof) return { error: `proof does not match the stored ETag for chunk ${index}` };
   if (stored.sizeBytes !== expected) return { error: `chunk ${index} was stored with ${stored.sizeBytes} bytes, expected ${expected}` };
+  if (state.faults.current().chunk_always_failed === index) {
+    return { error: `chunk ${index} failed verification: checksum mismatch in the assembled part; upload it again with a fresh presigned URL` };
+  }
   if (state.faults.fires('chunk_failed')) {
     return { error: `chunk ${index} could not be verified; upload it again with a fresh presigned URL` };
   }

@@ -1,7 +1,8 @@
 // The S3-like store: the presigned chunk PUT (S1, contract section 4) and reads of assembled
 // objects under /tl-assets (the M4 `url`, 9.33).
 
-import { rename } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { receiveChunkBody } from './chunk-body';
@@ -151,12 +152,14 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
     reply(400, digestProblem.code, digestProblem.message);
     return;
   }
+  // The put_corrupt fault: other bytes than received are stored, and their ETag answered.
+  const md5 = faults.fires('put_corrupt') ? await corruptStoredBody(tempPath) : outcome.md5;
   const failure = await commitChunk(state, session, presigned.urlId, tempPath, finalPath);
   if (failure) {
     reply(failure.status, failure.code, failure.message);
     return;
   }
-  const etag = chunkEtag(outcome.md5, state.options.etagMode);
+  const etag = chunkEtag(md5, state.options.etagMode);
   if (session.touch(presigned.chunkIndex).putCount > 0) counters.add('bytes_stored_again', outcome.sizeBytes);
   state.storeChunk(session, presigned.chunkIndex, { filePath: finalPath, etag, sizeBytes: outcome.sizeBytes });
   counters.add('bytes_stored', outcome.sizeBytes);
@@ -165,6 +168,15 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   counters.putAnswered(200);
   res.writeHead(200, { ETag: `"${etag}"`, 'Content-Length': 0, 'x-amz-request-id': newRequestId() });
   res.end();
+}
+
+/** Flips the first byte of a received body in place; answers the MD5 of what is now stored. */
+async function corruptStoredBody(tempPath: string): Promise<Buffer> {
+  // A chunk is at most a few MiB in tests that use this fault: reading it whole is fine here.
+  const body = await readFile(tempPath);
+  if (body.length > 0) body[0] = body[0]! ^ 0xff;
+  await writeFile(tempPath, body);
+  return createHash('md5').update(body).digest();
 }
 
 /**

@@ -40,9 +40,16 @@ export function sessionCreationOptions(taskQueue: string | undefined): ActivityO
 
 /**
  * One short API call (a report, a URL batch, a status page or a few): a worker killed in the
- * middle of one costs this long before the call is retried elsewhere.
+ * middle of one costs this long before the call is retried elsewhere. An outage is retried with
+ * backoff (1 s doubling to 30 s) for `outageLimitMs` (the multipart option apiOutageMs, default
+ * 30 min), then the upload fails ApiUnavailable, keeping its session for a Reset.
  */
-export const SHORT_API_CALL: ActivityOptions = { startToCloseTimeout: '30 seconds', retry: apiRetry() };
+export function shortApiCall(outageLimitMs: number): ActivityOptions {
+  return { startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: outageLimitMs, retry: apiRetry() };
+}
+
+/** Cleaning up after a failed or cancelled upload: a few tries, then what is left is reported. */
+export const CLEANUP_CALL: ActivityOptions = { startToCloseTimeout: '1 minute', retry: apiRetry(3) };
 
 /** API calls of uploadWorkflow (create, status), cancelled cleanly with the upload. */
 export const API_CALL: ActivityOptions = {

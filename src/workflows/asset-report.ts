@@ -4,6 +4,7 @@
 // know that the file left an asset at TwelveLabs.
 
 import { CancellationScope, defineSignal, getExternalWorkflowHandle, log, patched, workflowInfo } from '@temporalio/workflow';
+import type { AssetLeftBehind } from '../domain/types';
 
 export interface AssetCreated {
   /** The upload (the parent's child) that made the asset. */
@@ -27,5 +28,19 @@ export async function reportAssetToParent(assetId: string): Promise<void> {
     getExternalWorkflowHandle(parent.workflowId, parent.runId)
       .signal(assetCreatedSignal, signal)
       .catch((err: unknown) => log.warn('could not tell the parent workflow the asset id', { assetId, error: String(err) })),
+  );
+}
+
+/** Sent by a failed or cancelled multipart upload to its parent: what became of its reserved asset. */
+export const assetLeftSignal = defineSignal<[AssetLeftBehind & { workflowId: string }]>('assetLeft');
+
+/** Tells the parent, if there is one, what a failed or cancelled upload left; waits until delivered. */
+export async function reportAssetLeftToParent(left: AssetLeftBehind): Promise<void> {
+  const parent = workflowInfo().parent;
+  if (!parent) return;
+  await CancellationScope.nonCancellable(() =>
+    getExternalWorkflowHandle(parent.workflowId, parent.runId)
+      .signal(assetLeftSignal, { ...left, workflowId: workflowInfo().workflowId })
+      .catch((err: unknown) => log.warn('could not tell the parent workflow what the upload left', { assetId: left.assetId, error: String(err) })),
   );
 }

@@ -5,6 +5,7 @@
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { setHandler } from '@temporalio/workflow';
 import { pauseSignal, resumeSignal } from '../domain/workflow-messages';
+import { PauseOrderGate, type PauseOrder } from './pause-order';
 
 export { pauseSignal, resumeSignal };
 
@@ -16,6 +17,8 @@ export interface ControlHandlers<P> {
   setPaused: (paused: boolean) => void;
   pauseDescription: string;
   resumeDescription: string;
+  /** Drops forwarded pauses and resumes that arrive after a newer one (default: a fresh gate). */
+  pauseOrder?: PauseOrderGate;
   concurrency?: {
     update: UpdateDefinition<number, [number]>;
     /** Sets the new value and answers the previous one. */
@@ -30,8 +33,12 @@ export interface ControlHandlers<P> {
 
 export function setControlHandlers<P>(handlers: ControlHandlers<P>): void {
   setHandler(handlers.progressQuery, handlers.progress, { description: handlers.progressDescription });
-  setHandler(pauseSignal, () => handlers.setPaused(true), { description: handlers.pauseDescription });
-  setHandler(resumeSignal, () => handlers.setPaused(false), { description: handlers.resumeDescription });
+  const gate = handlers.pauseOrder ?? new PauseOrderGate();
+  const apply = (paused: boolean) => (order?: PauseOrder) => {
+    if (gate.accepts(order)) handlers.setPaused(paused);
+  };
+  setHandler(pauseSignal, apply(true), { description: handlers.pauseDescription });
+  setHandler(resumeSignal, apply(false), { description: handlers.resumeDescription });
   const concurrency = handlers.concurrency;
   if (!concurrency) return;
   setHandler(concurrency.update, concurrency.set, {

@@ -22,7 +22,8 @@ import {
 import type { createActivities } from '../activities';
 import { SESSION_TTL_MS } from '../twelvelabs/limits';
 import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
-import { CHUNK_RETRY, SHORT_API_CALL, sessionCreationOptions, transferOptions } from './activity-options';
+import { CHUNK_RETRY, CLEANUP_CALL, sessionCreationOptions, shortApiCall, transferOptions } from './activity-options';
+import { reportAssetLeftToParent } from './asset-report';
 import { asTypedFailure, failureSummary, failureTypeOf } from './failure-info';
 import { ChunkLedger } from './ledger';
 import { inputProblems, resolveOptions, sessionTooShortReason, type MultipartOptions } from './planning';
@@ -58,6 +59,13 @@ export { setConcurrencyUpdate };
  */
 export const COMPLETED_SESSION_IS_FINAL = 'completed-session-is-final';
 
+/**
+ * Issue 17, item 7: a failed or cancelled upload deletes the asset its session reserved unless
+ * keepAssetOnFailure, or TwelveLabs has every chunk (then it is kept and the parent told). Histories
+ * recorded before it end without the cleanup activity and replay the old path.
+ */
+export const CLEAN_UP_AFTER_FAILURE = 'clean-up-after-failure';
+
 export async function multipartUploadWorkflow(input: MultipartUploadInput): Promise<MultipartUploadResult> {
   const problems = inputProblems(input);
   if (problems.length > 0) {
@@ -78,7 +86,7 @@ export async function multipartUploadWorkflow(input: MultipartUploadInput): Prom
   try {
     outcome = await runUntilDone(input, options, up, acts, workScope);
   } catch (err) {
-    throw await failed(up, err, workScope);
+    throw await failed(input, up, acts, err, workScope);
   }
   if (outcome === 'continue-as-new') return await continueWithLedger(input, up);
   up.setPhase('completed');
@@ -101,6 +109,7 @@ function answerControls(up: MultipartState): void {
     progressQuery,
     progressDescription: 'Chunks uploaded, reported and in flight, lanes, counters, concurrency',
     progress: () => up.progress(),
+    pauseOrder: up.pauseOrder,
     setPaused: (value) => {
       up.paused = value;
       up.wake();
@@ -127,6 +136,7 @@ function answerControls(up: MultipartState): void {
 
 interface UploadActivities extends SessionActivities {
   sessionCreation: Pick<Activities, 'createSession'>;
+  cleanup: Pick<Activities, 'abandonSession'>;
 }
 
 function activitiesFor(input: MultipartUploadInput, options: MultipartOptions): UploadActivities {
@@ -141,8 +151,9 @@ function activitiesFor(input: MultipartUploadInput, options: MultipartOptions): 
   );
   return {
     lanes,
-    api: proxyActivities<Activities>(SHORT_API_CALL),
+    api: proxyActivities<Activities>(shortApiCall(options.apiOutageMs)),
     sessionCreation: proxyActivities<Activities>(sessionCreationOptions(input.fileTaskQueue)),
+    cleanup: proxyActivities<Activities>(CLEANUP_CALL),
   };
 }
 
@@ -236,7 +247,7 @@ async function beginSession(
 }
 
 /** Ends a failed or cancelled upload once every PUT has really stopped; answers what to throw. */
-async function failed(up: MultipartState, err: unknown, workScope: CancellationScope): Promise<unknown> {
+async function failed(input: MultipartUploadInput, up: MultipartState, acts: UploadActivities, err: unknown, workScope: CancellationScope): Promise<unknown> {
   if (isCancellation(err)) {
     up.phase = 'cancelled';
   } else {
@@ -248,8 +259,24 @@ async function failed(up: MultipartState, err: unknown, workScope: CancellationS
   // Wait until the lanes have really stopped (their activities acknowledge the cancellation).
   const lanes = up.lanes;
   if (lanes instanceof SessionRun) await CancellationScope.nonCancellable(() => lanes.settle());
+  const s = up.session;
+  if (s && patched(CLEAN_UP_AFTER_FAILURE)) {
+    up.assetLeft = await CancellationScope.nonCancellable(async () => {
+      const left = await acts.cleanup
+        .abandonSession({ uploadId: s.uploadId, assetId: s.assetId, totalChunks: s.totalChunks, keepAsset: keepsAsset(input, err) })
+        .catch((e: unknown) => ({ assetId: s.assetId, action: 'left' as const, reason: `the cleanup failed: ${failureSummary(e).message}` }));
+      await reportAssetLeftToParent(left);
+      return left;
+    });
+    up.showPhase();
+  }
   recordUploadFinished(isCancellation(err) ? 'cancelled' : 'failed', up.startedAt);
   return isCancellation(err) ? err : asTypedFailure(err);
+}
+
+/** The caller asked to keep it, or an outage ended the upload: its session is kept for a Reset. */
+function keepsAsset(input: MultipartUploadInput, err: unknown): boolean {
+  return input.keepAssetOnFailure === true || (!isCancellation(err) && failureTypeOf(err) === FailureType.ApiUnavailable);
 }
 
 /** Carries the ledger into a new run of the same workflow (the history was getting long). */
@@ -265,6 +292,8 @@ async function continueWithLedger(input: MultipartUploadInput, up: MultipartStat
     paused: up.paused,
     concurrency: up.concurrency,
     runs: up.runs,
+    chunkRejections: up.rejections.snapshot(),
+    pauseSeq: up.pauseOrder.last,
   };
   log.info('continuing as new', { uploadId: up.session!.uploadId, reportedChunks: up.ledger!.reported });
   return await continueAsNew<typeof multipartUploadWorkflow>({ ...input, carried: next });

@@ -5,6 +5,7 @@
 import { MAX_CHUNKS_PER_REPORT } from '../twelvelabs/limits';
 import { multipartMediaTypeProblem, uploadMediaType } from '../domain/media-types';
 import { baseName } from '../domain/names';
+import { DEFAULT_ASSEMBLY_WAIT_MS } from './multipart/assembly-wait';
 import { MAX_CONCURRENCY, MIN_CONCURRENCY, type MultipartUploadInput } from '../domain/types';
 
 export interface MultipartOptions {
@@ -15,6 +16,8 @@ export interface MultipartOptions {
   chunkHeartbeatTimeoutMs: number;
   maxSessionRestarts: number;
   continueAsNewAfterEvents: number;
+  assemblyWaitMs: number;
+  apiOutageMs: number;
 }
 
 export const DEFAULT_OPTIONS: MultipartOptions = {
@@ -26,6 +29,9 @@ export const DEFAULT_OPTIONS: MultipartOptions = {
   maxSessionRestarts: 3,
   // Temporal suggests continue-as-new well before its 50k-event limit; this is a backstop.
   continueAsNewAfterEvents: 10_000,
+  assemblyWaitMs: DEFAULT_ASSEMBLY_WAIT_MS,
+  // An API call that keeps failing is retried this long, then the upload fails ApiUnavailable.
+  apiOutageMs: 30 * 60_000,
 };
 
 /**
@@ -61,6 +67,9 @@ export function inputProblems(input: unknown, asMultipartSession = true): string
   integer('chunkHeartbeatTimeoutMs', 1_000, 600_000);
   integer('maxSessionRestarts', 0, 100);
   integer('continueAsNewAfterEvents', 100, 50_000);
+  integer('assemblyWaitMs', 1_000, 24 * 60 * 60_000);
+  integer('apiOutageMs', 10_000, 24 * 60 * 60_000);
+  if (value.keepAssetOnFailure !== undefined && typeof value.keepAssetOnFailure !== 'boolean') problems.push('keepAssetOnFailure must be a boolean');
   if (value.userMetadata !== undefined) {
     const meta = value.userMetadata;
     if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) problems.push('userMetadata must be an object');
@@ -85,6 +94,8 @@ export function resolveOptions(input: MultipartUploadInput): MultipartOptions {
     chunkHeartbeatTimeoutMs: input.chunkHeartbeatTimeoutMs ?? DEFAULT_OPTIONS.chunkHeartbeatTimeoutMs,
     maxSessionRestarts: input.maxSessionRestarts ?? DEFAULT_OPTIONS.maxSessionRestarts,
     continueAsNewAfterEvents: input.continueAsNewAfterEvents ?? DEFAULT_OPTIONS.continueAsNewAfterEvents,
+    assemblyWaitMs: input.assemblyWaitMs ?? DEFAULT_OPTIONS.assemblyWaitMs,
+    apiOutageMs: input.apiOutageMs ?? DEFAULT_OPTIONS.apiOutageMs,
   };
 }
 

@@ -6,14 +6,19 @@ import { condition, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { UploadState, UploadWorkflowPhase } from '../domain/types';
 import { pauseSignal, resumeSignal } from './control-handlers';
 import type { multipartUploadWorkflow } from './multipart-upload';
+import { PauseForwarder } from './pause-order';
 import type { PhasePublisher } from './phase-publisher';
 import { uploadDetails } from './upload-planning';
 
 export class UploadTracker {
   readonly state: UploadState;
+  /** The parent (a batch) was told the asset id. */
+  assetReported = false;
   /** True while the workflow holds before a step because of a pause. */
   private holding = false;
   private child: ChildWorkflowHandle<typeof multipartUploadWorkflow> | undefined;
+  /** Numbers what is forwarded, so the child ends in the latest state whatever the arrival order. */
+  private readonly forwarder = new PauseForwarder();
 
   constructor(
     private readonly publish: PhasePublisher,
@@ -67,6 +72,6 @@ export class UploadTracker {
 
   private forward(signal: typeof pauseSignal | typeof resumeSignal): void {
     // The child may have finished already; a pause for a finished upload has nothing to do.
-    if (this.child) this.child.signal(signal).catch(() => undefined);
+    if (this.child) this.child.signal(signal, this.forwarder.next()).catch(() => undefined);
   }
 }

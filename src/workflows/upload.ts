@@ -13,6 +13,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -24,7 +25,7 @@ import { isUrlSource, sourceLabel, uploadFileName } from '../domain/names';
 import { FailureType, type MultipartUploadResult, type UploadInput, type UploadResult } from '../domain/types';
 import { API_CALL, apiRetry, fileCheckOptions, transferOptions } from './activity-options';
 import { awaitAssetReady } from './asset-readiness';
-import { reportAssetToParent } from './asset-report';
+import { assetLeftSignal, reportAssetToParent } from './asset-report';
 import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
 import { createOnce } from './create-once';
 import { asTypedFailure, failureSummary } from './failure-info';
@@ -46,6 +47,19 @@ export { pauseSignal, resumeSignal };
 
 /** Histories recorded before create tokens have no token to clear: they replay without the call. */
 const CLEAR_CREATE_TOKEN_PATCH = 'clear-create-token';
+/**
+ * Issue 17, item 5: a cancelled or failed upload whose asset exists tells its parent (a batch) the
+ * asset id, learnt from the route or from its multipart child's assetLeft signal. Histories
+ * recorded before it end without that signal.
+ */
+const REPORT_ASSET_WHEN_ENDED = 'report-asset-when-ended';
+/**
+ * Issue 17, item 7: the create token names the upload's first run (the same in every run a Reset
+ * starts, so a reset run finds the asset an earlier run made instead of creating a second), and it
+ * is removed only once the upload completed. Before: the token of each run, removed before the
+ * wait for `ready`.
+ */
+const TOKEN_OF_FIRST_RUN = 'create-token-of-first-run';
 
 /** What a route leaves behind: the asset, and how it came to be. */
 interface Uploaded {
@@ -80,28 +94,51 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
     pauseDescription: 'Hold the upload: no new chunk starts (a direct upload pauses only before it begins)',
     resumeDescription: 'Continue a paused upload',
   });
+  // A failed or cancelled multipart child says what became of its asset before it ends.
+  setHandler(assetLeftSignal, (left) => {
+    if (left.workflowId !== tracker.state.multipartWorkflowId) return;
+    tracker.state.assetLeft = { assetId: left.assetId, action: left.action, ...(left.reason ? { reason: left.reason } : {}) };
+    if (left.action !== 'deleted') tracker.state.assetId = left.assetId;
+    tracker.show();
+  });
   const context: UploadContext = {
     input,
     options: resolveUploadOptions(input),
     fileName,
     tracker,
     publish,
-    createToken: uploadRunToken(workflowInfo().runId),
+    createToken: '',
   };
+  const tokenOfFirstRun = patched(TOKEN_OF_FIRST_RUN);
+  context.createToken = uploadRunToken(tokenOfFirstRun ? workflowInfo().firstExecutionRunId : workflowInfo().runId);
   try {
     tracker.show();
     const uploaded = isUrlSource(input.source) ? await uploadUrl(context, input.source.url) : await uploadFile(context, input.source.path);
-    if (patched(CLEAR_CREATE_TOKEN_PATCH)) await proxyActivities<Activities>(API_CALL).clearCreateToken({ assetId: uploaded.assetId });
-    return await finish(context, uploaded);
+    // Known from here on, so a cancel during the steps that follow still reports it.
+    tracker.state.assetId = uploaded.assetId;
+    const clearToken = () => proxyActivities<Activities>(API_CALL).clearCreateToken({ assetId: uploaded.assetId });
+    if (!tokenOfFirstRun && patched(CLEAR_CREATE_TOKEN_PATCH)) await clearToken();
+    const result = await finish(context, uploaded);
+    if (tokenOfFirstRun) await clearToken();
+    return result;
   } catch (err) {
     if (isCancellation(err)) {
       tracker.enter('cancelled');
+      await reportAssetAtEnd(tracker);
       throw err;
     }
     tracker.state.error = failureSummary(err);
     tracker.enter('failed');
+    await reportAssetAtEnd(tracker);
     throw asTypedFailure(err);
   }
+}
+
+/** A failed or cancelled upload whose asset exists tells its parent (once; finish() may have told it). */
+async function reportAssetAtEnd(tracker: UploadTracker): Promise<void> {
+  const assetId = tracker.state.assetId;
+  if (assetId === undefined || tracker.assetReported || !workflowInfo().parent || !patched(REPORT_ASSET_WHEN_ENDED)) return;
+  await reportAssetToParent(assetId);
 }
 
 function assertValidInput(input: UploadInput): void {
@@ -239,6 +276,7 @@ async function finish(context: UploadContext, uploaded: Uploaded): Promise<Uploa
   state.assetStatus = uploaded.status;
   // Before the wait for `ready`: a batch cancelled meanwhile still knows this asset exists.
   await reportAssetToParent(uploaded.assetId);
+  tracker.assetReported = true;
   if (needsReadinessWait(context.options.waitForReady, uploaded.status)) tracker.enter('processing');
   const ready = await awaitAssetReady(uploaded.assetId, uploaded.status, context.options);
   state.assetStatus = ready.status;

@@ -47,6 +47,15 @@ function printStatus(io: CliIo, p: LiveProgress, link: string | undefined): void
     println(io, `files: ${t.completed} completed, ${t.failed} failed, ${t.running} running, ${t.waiting} waiting of ${t.files}`);
   }
   if (p.assetId) println(io, `asset id: ${p.assetId}`);
+  if (p.retrying) println(io, `retrying: ${p.retrying.activityType}, attempt ${p.retrying.attempt}: ${p.retrying.lastError}`);
   if (p.error) println(io, `error: ${p.error.type}: ${p.error.message}`);
+  if (p.assetLeft) println(io, assetLeftLine(p.assetLeft));
   if (link) println(io, `workflow: ${link}`);
+}
+
+/** What a failed or cancelled upload left at TwelveLabs, in one line a person can act on. */
+export function assetLeftLine(left: NonNullable<LiveProgress['assetLeft']>): string {
+  if (left.action === 'deleted') return `asset ${left.assetId}: deleted (the upload cleaned up after itself)`;
+  const why = left.reason ? ` (${left.reason})` : '';
+  return `asset ${left.assetId}: ${left.action === 'kept' ? 'kept' : 'left'}${why}; delete it with \`tl-upload assets delete ${left.assetId}\` if unwanted`;
 }

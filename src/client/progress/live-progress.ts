@@ -3,8 +3,8 @@
 // a chunk PUT or a direct upload that has not finished). Pure: the client library gathers the
 // inputs, the CLI and services read the result.
 
-import type { BatchProgress, BatchUploadResult, UploadProgress, UploadResult, UploadState } from '../../domain/types';
-import type { LiveProgress, NoWorker } from '../types';
+import type { AssetLeftBehind, BatchProgress, BatchUploadResult, UploadProgress, UploadResult, UploadState } from '../../domain/types';
+import type { LiveProgress, NoWorker, RetryingActivity } from '../types';
 import { etaSeconds } from './rate-meter';
 
 /** A running activity as describe() shows it, with its decoded heartbeat details. */
@@ -16,6 +16,19 @@ export interface RunningActivity {
   /** When this attempt started, and when its last heartbeat arrived (server clock). */
   startedAtMs?: number;
   heartbeatAtMs?: number;
+  /** The attempt running or scheduled (1 = first), and the last failed attempt's message. */
+  attempt?: number;
+  lastFailure?: string;
+}
+
+/** The activity on its highest retry, if any failed: an outage shows as climbing attempts. */
+export function retryingActivity(activities: readonly RunningActivity[]): RetryingActivity | undefined {
+  let worst: RetryingActivity | undefined;
+  for (const a of activities) {
+    if (a.attempt === undefined || a.attempt < 2 || a.lastFailure === undefined) continue;
+    if (!worst || a.attempt > worst.attempt) worst = { activityType: a.activityType, attempt: a.attempt, lastError: a.lastFailure };
+  }
+  return worst;
 }
 
 /**
@@ -32,7 +45,14 @@ export function transferRate(activities: readonly RunningActivity[], inFlightChu
   let rate: number | undefined;
   for (const a of activities) {
     if (!a.started || (a.activityType !== 'uploadChunk' && a.activityType !== 'uploadDirect')) continue;
-    const bytes = a.activityType === 'uploadChunk' ? laneBytes(a.heartbeat, inFlight) : ((a.heartbeat as { bytesSent?: unknown } | undefined)?.bytesSent ?? 0);
+    // A retried lane's heartbeat lists the chunks its earlier attempts finished too, while its time
+    // runs from this attempt's start: only the chunk in flight counts (issue 17, item 10).
+    const bytes =
+      a.activityType === 'uploadChunk'
+        ? (a.attempt ?? 1) > 1
+          ? laneBytes(currentChunkOnly(a.heartbeat), inFlight)
+          : laneBytes(a.heartbeat, inFlight)
+        : ((a.heartbeat as { bytesSent?: unknown } | undefined)?.bytesSent ?? 0);
     if (typeof bytes !== 'number' || bytes <= 0) continue;
     if (a.startedAtMs === undefined || a.heartbeatAtMs === undefined || a.heartbeatAtMs <= a.startedAtMs) continue;
     rate = (rate ?? 0) + (bytes * 1000) / (a.heartbeatAtMs - a.startedAtMs);
@@ -63,6 +83,12 @@ function laneBytes(heartbeat: unknown, inFlight: ReadonlySet<number> | undefined
     if (typeof chunk?.sizeBytes === 'number' && counts(chunk.chunkIndex)) bytes += chunk.sizeBytes;
   }
   return bytes;
+}
+
+/** A lane heartbeat without the finished chunks: what the chunk in flight has sent. */
+function currentChunkOnly(heartbeat: unknown): unknown {
+  if (typeof heartbeat !== 'object' || heartbeat === null) return heartbeat;
+  return { ...heartbeat, finished: [] };
 }
 
 /** Bytes a running direct upload has streamed. */
@@ -101,6 +127,7 @@ export function uploadLiveProgress(input: UploadLiveInput): LiveProgress {
   const sentBytes = clamp(storedBytes + inFlightBytes, totalBytes);
   const moving = state.phase === 'uploading' && !state.paused;
   const bytesPerSecond = moving ? transferRate(input.activities, multipart?.inFlightChunks) : undefined;
+  const retrying = retryingActivity(input.activities);
   return {
     workflowId: input.workflowId,
     kind: 'upload',
@@ -119,6 +146,7 @@ export function uploadLiveProgress(input: UploadLiveInput): LiveProgress {
     ...(state.assetId ? { assetId: state.assetId } : {}),
     startedAt: state.startedAt,
     ...(state.error ? { error: state.error } : {}),
+    ...(retrying ? { retrying } : {}),
     upload: state,
     ...(multipart ? { multipart } : {}),
   };
@@ -150,6 +178,9 @@ export interface StoredBytes {
   confirmedBytes: number;
   /** Bytes in the store (chunks uploaded, reported or not). */
   storedBytes: number;
+  /** The asset the upload made or reserved, and what became of it (failed or cancelled multipart). */
+  assetId?: string;
+  assetLeft?: AssetLeftBehind;
 }
 
 export interface ClosedLiveInput {
@@ -179,7 +210,8 @@ export function closedLiveProgress(input: ClosedLiveInput): LiveProgress {
     paused: false,
     startedAt: input.startedAt,
     ...(input.error ? { error: { type: input.error.type, message: input.error.message } } : {}),
-    ...(input.error?.assetId ? { assetId: input.error.assetId } : {}),
+    ...(input.error?.assetId ? { assetId: input.error.assetId } : input.stored?.assetId ? { assetId: input.stored.assetId } : {}),
+    ...(input.stored?.assetLeft ? { assetLeft: input.stored.assetLeft } : {}),
   };
 }
 

@@ -4,10 +4,12 @@
 
 import { condition } from '@temporalio/workflow';
 import { baseName } from '../../domain/names';
-import { zeroCounters, type MultipartUploadInput, type SessionInfo, type UploadCounters, type UploadPhase, type UploadProgress } from '../../domain/types';
+import { zeroCounters, type AssetLeftBehind, type MultipartUploadInput, type SessionInfo, type UploadCounters, type UploadPhase, type UploadProgress } from '../../domain/types';
 import { ChunkLedger } from '../ledger';
 import { phasePublisher } from '../phase-publisher';
 import type { MultipartOptions } from '../planning';
+import { ChunkRejections } from './chunk-rejections';
+import { PauseOrderGate } from '../pause-order';
 
 /** What the session run in progress adds to the progress query. */
 export interface LaneView {
@@ -26,7 +28,13 @@ export class MultipartState {
   session: SessionInfo | undefined;
   ledger: ChunkLedger | undefined;
   failure: { type: string; message: string } | undefined;
+  /** Failed or cancelled: what became of the asset the session reserved. */
+  assetLeft: AssetLeftBehind | undefined;
   lanes: LaneView | undefined;
+  /** Chunks TwelveLabs marked `failed`, counted across continue-as-new. */
+  readonly rejections: ChunkRejections;
+  /** Drops a forwarded pause or resume older than the last applied (pause-order.ts). */
+  readonly pauseOrder: PauseOrderGate;
   /** setConcurrency raised the window since the run loop last looked: lanes may need re-planning. */
   concurrencyRaised = false;
   private changes = 0;
@@ -43,6 +51,8 @@ export class MultipartState {
     this.startedAt = carried?.startedAt ?? new Date().toISOString();
     this.runs = (carried?.runs ?? 0) + 1;
     this.session = carried?.session;
+    this.rejections = new ChunkRejections(carried?.chunkRejections);
+    this.pauseOrder = new PauseOrderGate(carried?.pauseSeq);
     this.ledger = carried ? new ChunkLedger(carried.session.totalChunks, carried.reported, carried.unreported) : undefined;
     this.showPhase();
   }
@@ -91,6 +101,7 @@ export class MultipartState {
       startedAt: this.startedAt,
       runs: this.runs,
       error: this.failure,
+      ...(this.assetLeft ? { assetLeft: this.assetLeft } : {}),
     };
   }
 

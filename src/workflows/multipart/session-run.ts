@@ -15,16 +15,20 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { LaneChunk, LaneHeartbeat, UploadLaneResult } from '../../activities/chunk-upload';
 import type { createActivities } from '../../activities';
 import { FailureType, type ChunkEtag, type PresignedUrl, type SessionInfo } from '../../domain/types';
-import { failureTypeOf } from '../failure-info';
+import { failureTypeOf, messageOf } from '../failure-info';
 import type { ChunkLedger } from '../ledger';
 import { shouldReport, urlDropDelayMs, type MultipartOptions } from '../planning';
 import { planRun, runLength, stealFrom, urlLookahead } from './lane-planning';
+import type { PollStatusResult } from '../../activities/session';
+import { AssemblyWait } from './assembly-wait';
 import { RefusalRounds } from './refusals';
 import { UrlPool } from './url-pool';
 import type { MultipartState } from './multipart-state';
@@ -38,6 +42,15 @@ export interface SessionActivities {
 
 /** A report carries at most this many ETags (the activity splits it into M4 calls of 50). */
 const MAX_CHUNKS_PER_REPORT_ACTIVITY = 200;
+
+/**
+ * Issue 17, item 1: an `active` answer with no chunk missing waits (1, 2, 4 … 30 s, bounded by
+ * assemblyWaitMs) and keeps the phase `confirming`; before, the status was asked again at once and
+ * the phase flipped on every round. Histories recorded before it replay the old branch.
+ */
+export const CONFIRM_BACKS_OFF = 'confirm-backs-off';
+/** Issue 17, item 2: re-sends of a chunk TwelveLabs keeps marking `failed` are capped (chunk-rejections.ts). */
+export const CAP_CHUNK_REJECTIONS = 'cap-chunk-rejections';
 
 interface Lane {
   /** The chunks handed to the lane, in upload order. */
@@ -61,6 +74,7 @@ export class SessionRun {
   private fatal: unknown;
   private typicalChunkMs = 0;
   private readonly refusals = new RefusalRounds();
+  private readonly assembly: AssemblyWait;
   /** Set once the session is over: late results of its activities change nothing. */
   private closed = false;
 
@@ -73,7 +87,9 @@ export class SessionRun {
     private readonly sourcePath: string,
     /** Every activity of the upload runs in this scope, so a fatal error can stop them all. */
     private readonly workScope: CancellationScope,
-  ) {}
+  ) {
+    this.assembly = new AssemblyWait(options.assemblyWaitMs);
+  }
 
   get lanesInFlight(): number {
     return this.lanes.size;
@@ -315,6 +331,7 @@ export class SessionRun {
           const incomplete = new Set(status.incompleteChunks);
           const rejected = batch.filter((c) => incomplete.has(c.chunkIndex)).map((c) => c.chunkIndex);
           l.markReported(batch.filter((c) => !incomplete.has(c.chunkIndex)).map((c) => c.chunkIndex));
+          this.countRejections(rejected, status);
           up.counters.chunksResent += l.resend(rejected).length;
         }
       } catch (err) {
@@ -346,7 +363,26 @@ export class SessionRun {
   private activityFailed(err: unknown): void {
     if (isCancellation(err) || this.closed) return;
     if (failureTypeOf(err) === FailureType.SessionGone) this.sessionGone = true;
-    else this.fatal ??= err;
+    else this.fatal ??= this.outageFailure(err);
+  }
+
+  /** An API call that kept failing until apiOutageMs ran out becomes ApiUnavailable saying what to do. */
+  private outageFailure(err: unknown): unknown {
+    // Out of time: during an attempt (a TimeoutFailure) or between attempts (retry state TIMEOUT).
+    const outOfTime = err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT);
+    if (!outOfTime || failureTypeOf(err) === FailureType.SessionGone) return err;
+    const minutes = Math.round(this.options.apiOutageMs / 60_000);
+    const activity = err as ActivityFailure;
+    return ApplicationFailure.create({
+      type: FailureType.ApiUnavailable,
+      message:
+        `TwelveLabs did not answer ${activity.activityType || 'an API call'} for ${minutes >= 1 ? `${minutes} min` : `${Math.round(this.options.apiOutageMs / 1000)} s`} ` +
+        `(last error: ${messageOf(err)}). The upload session ${this.session.uploadId} and its asset ` +
+        `${this.session.assetId} are kept (the session lasts 24 h): once the API answers again, Reset this upload from the Web UI ` +
+        'and it carries on without sending the accepted chunks again',
+      nonRetryable: true,
+      cause: activity,
+    });
   }
 
   /** Every chunk is reported: is the session `completed`? Re-queues what TwelveLabs lacks. */
@@ -357,17 +393,42 @@ export class SessionRun {
       .run(() => this.acts.api.pollStatus({ uploadId: s.uploadId, totalChunks: s.totalChunks }))
       .catch((e: unknown) => {
         if (failureTypeOf(e) === FailureType.SessionGone) return undefined;
-        throw e;
+        throw this.outageFailure(e);
       });
     if (status?.status === 'completed') return true;
     if (!status || status.status === 'expired' || status.status === 'failed') {
       this.sessionGone = true;
       return false;
     }
+    if (status.incompleteChunks.length === 0 && patched(CONFIRM_BACKS_OFF)) {
+      // Every chunk accepted and still `active`: TwelveLabs is assembling the object. Ask again
+      // after a growing pause, bounded; the phase stays `confirming`.
+      const step = this.assembly.next(s);
+      if (step.kind === 'give-up') {
+        throw ApplicationFailure.create({ type: FailureType.SessionNotCompleting, message: step.message, nonRetryable: true });
+      }
+      await sleep(step.delayMs);
+      return false;
+    }
     // Active but some chunks are not complete at TwelveLabs: send them again.
+    this.countRejections(status.failedChunks, status);
+    this.assembly.reset();
     up.counters.chunksResent += l.resend(status.incompleteChunks).length;
     up.setPhase('uploading');
     return false;
+  }
+
+  /** Counts the chunks TwelveLabs marked `failed`; past the cap the upload fails, quoting its error. */
+  private countRejections(chunkIndices: number[], status: PollStatusResult): void {
+    const failed = new Set(status.failedChunks);
+    for (const chunkIndex of chunkIndices) {
+      if (!failed.has(chunkIndex)) continue;
+      const error = status.failedChunkErrors?.find((e) => e.chunkIndex === chunkIndex)?.error;
+      const verdict = this.up.rejections.rejected(chunkIndex, error, this.session.uploadId);
+      if (verdict.kind === 'give-up' && patched(CAP_CHUNK_REJECTIONS)) {
+        this.fatal ??= ApplicationFailure.create({ type: FailureType.ChunkRejected, message: verdict.message, nonRetryable: true });
+      }
+    }
   }
 
   /**
