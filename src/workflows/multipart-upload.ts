@@ -105,7 +105,7 @@ function answerControls(up: MultipartState): void {
     setPaused: (value) => {
       up.paused = value;
       up.wake();
-      up.showPhase();
+      up.show();
     },
     pauseDescription: 'Hold the upload: every lane stops within one chunk, no new chunk starts',
     resumeDescription: 'Continue a paused upload',
@@ -245,7 +245,7 @@ async function failed(up: MultipartState, err: unknown, workScope: CancellationS
     up.failure = failureSummary(err);
     workScope.cancel(); // stop every other PUT: nothing keeps sending for a dead upload
   }
-  up.showPhase();
+  up.show();
   // Wait until the lanes have really stopped (their activities acknowledge the cancellation).
   const lanes = up.lanes;
   if (lanes instanceof SessionRun) await CancellationScope.nonCancellable(() => lanes.settle());
