@@ -5,6 +5,7 @@
 // Pure: the workflows and their unit tests call these functions directly.
 
 import { formatBytes } from '../domain/bytes';
+import { toRanges } from '../domain/chunk-ranges';
 import type { UploadProgress, UploadState } from '../domain/types';
 
 /** How far something has got: bytes or files done out of a total (unknown until it is known). */
@@ -117,4 +118,13 @@ export function uploadDetails(state: UploadState, namespace?: string): string {
 function childLink(childId: string, namespace: string | undefined): string {
   const ns = namespace !== undefined ? encodeURIComponent(namespace) : '{namespace}';
   return `[${childId}](/namespaces/${ns}/workflows/${encodeURIComponent(childId)})`;
+}
+
+/**
+ * A lane's summary (activity user metadata): the Web UI's timeline, the History tab a person sees
+ * first, labels the lane's row with it instead of `uploadChunk`: `chunks 5–8, 11 of 16`.
+ */
+export function laneSummary(run: readonly number[], totalChunks: number): string {
+  const ranges = toRanges(run).map(([first, last]) => (first === last ? `${first}` : `${first}–${last}`));
+  return `${run.length === 1 ? 'chunk' : 'chunks'} ${ranges.join(', ')} of ${totalChunks}`;
 }

@@ -131,17 +131,16 @@ interface UploadActivities extends SessionActivities {
 }
 
 function activitiesFor(input: MultipartUploadInput, options: MultipartOptions): UploadActivities {
-  const lanes = proxyActivities<Activities>(
-    transferOptions({
-      taskQueue: input.fileTaskQueue,
-      // A lane lasts about TARGET_LANE_MS; a retry resumes after its last finished chunk.
-      startToCloseTimeout: '15 minutes',
-      heartbeatTimeout: options.chunkHeartbeatTimeoutMs,
-      retry: CHUNK_RETRY,
-    }),
-  );
+  const laneOptions = transferOptions({
+    taskQueue: input.fileTaskQueue,
+    // A lane lasts about TARGET_LANE_MS; a retry resumes after its last finished chunk.
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: options.chunkHeartbeatTimeoutMs,
+    retry: CHUNK_RETRY,
+  });
   return {
-    lanes,
+    // The summary is user metadata on the command, not part of what replay compares.
+    lanes: (summary) => proxyActivities<Activities>({ ...laneOptions, summary }),
     api: proxyActivities<Activities>(SHORT_API_CALL),
     sessionCreation: proxyActivities<Activities>(sessionCreationOptions(input.fileTaskQueue)),
   };

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { zeroCounters, type UploadProgress, type UploadState } from '../../src/domain/types';
-import { amountLine, detailsMarkdown, multipartDetails, percentText, textBar, uploadDetails } from '../../src/workflows/current-details';
+import { amountLine, detailsMarkdown, laneSummary, multipartDetails, percentText, textBar, uploadDetails } from '../../src/workflows/current-details';
 
 const MiB = 1024 * 1024;
 
@@ -66,5 +66,11 @@ describe('Current Details', () => {
     const done = uploadDetails({ ...state, phase: 'completed', confirmedBytes: 64 * MiB, assetId: 'as_1', assetStatus: 'ready' }, 'media');
     expect(done).toMatch(/^\*\*keynote\.mp4\*\* — completed {2}\n`\[#{20}\]` \*\*100\.0%\*\* — 64\.0 MiB of 64\.0 MiB\n/);
     expect(done).toContain('- asset: `as_1` (ready)');
+  });
+
+  it("labels a lane's row in the timeline with the chunks it carries", () => {
+    expect(laneSummary([5, 6, 7, 8], 16)).toBe('chunks 5–8 of 16');
+    expect(laneSummary([9, 3, 4], 16)).toBe('chunks 3–4, 9 of 16');
+    expect(laneSummary([16], 16)).toBe('chunk 16 of 16');
   });
 });
