@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   console.log(`upload worker        task queue ${DEFAULT_TASK_QUEUE}, files under ${allowedRoots.join(':')}`);
   console.log('');
   console.log('Point the CLI at it (another terminal):');
-  console.log(`  export TEMPORAL_ADDRESS=${server.address} TL_WEB_UI_URL=${server.uiUrl}`);
+  console.log(`  export TEMPORAL_ADDRESS=${server.address} TEMPORAL_UI_URL=${server.uiUrl} TL_TASK_QUEUE=${DEFAULT_TASK_QUEUE}`);
   console.log('  npm run tl-upload -- upload ./some-video.mp4');
   console.log('Ctrl-C stops everything.');
 

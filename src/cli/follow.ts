@@ -9,7 +9,7 @@ import type { BatchUploadResult, UploadResult } from '../domain/types';
 import type { LiveProgress } from '../client/types';
 import { EXIT } from './exit-codes';
 import { formatBytes, table } from './format';
-import { note, printJsonLine, println, showsProgress, type CliIo } from './io';
+import { linkLine, note, printJsonLine, println, showsProgress, type CliIo } from './io';
 import { ProgressRenderer } from './progress-bar';
 import { WorkerWait } from './worker-wait';
 
@@ -91,18 +91,18 @@ async function reportOutcome(io: CliIo, client: UploadClient, workflowId: string
     const result = await client.result(workflowId);
     if ('items' in result) {
       printBatch(io, result);
-      if (link) println(io, `workflow: ${link}`);
+      if (link) println(io, linkLine(io.stdout, 'workflow', link));
       return result.totals.failed > 0 || result.totals.cancelled > 0 ? EXIT.failed : EXIT.ok;
     }
     printUpload(io, result);
     println(io, `asset id: ${result.assetId}`);
-    println(io, `workflow: ${link ?? workflowId}`);
+    println(io, linkLine(io.stdout, 'workflow', link ?? workflowId));
     return EXIT.ok;
   } catch (err) {
     if (!(err instanceof UploadFailedError)) throw err;
     io.stderr.write(`✗ ${workflowId} ${err.type === 'Cancelled' ? 'was cancelled' : `failed: ${err.type}: ${err.message}`}\n`);
     if (err.assetId) io.stderr.write(`  asset id: ${err.assetId}\n`);
-    io.stderr.write(`  workflow: ${link ?? workflowId}\n`);
+    io.stderr.write(`${linkLine(io.stderr, 'workflow', link ?? workflowId, '  ')}\n`);
     return EXIT.failed;
   }
 }

@@ -26,6 +26,15 @@ const CONNECTION_SWITCHES = {
   'tls-disable-host-verification': 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
 } as const;
 
+/** Every flag this module takes, for "did you mean" when a command meets one it does not know. */
+export const GLOBAL_FLAG_NAMES: readonly string[] = [
+  ...Object.keys(CONNECTION_FLAGS),
+  ...Object.keys(CONNECTION_SWITCHES),
+  'progress',
+  'no-progress',
+  'version',
+];
+
 export type ProgressMode = 'auto' | 'on' | 'off';
 
 export interface GlobalFlags {

@@ -5,7 +5,7 @@ import type { ProgressMode } from './global-flags';
 
 export interface CliIo {
   /** Results: what a script reads (JSON with --json). */
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** The progress bar, waiting notes and errors: what a person reads. */
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
@@ -26,6 +26,17 @@ export function printJsonLine(io: CliIo, value: unknown): void {
 
 export function println(io: CliIo, line = ''): void {
   io.stdout.write(`${line}\n`);
+}
+
+/**
+ * `label: link` when it fits the terminal's width (or the output is no terminal); otherwise the
+ * label on its own line and the link on the next, from the first column, so a link the terminal
+ * must wrap is still one piece a person can click or copy.
+ */
+export function linkLine(stream: CliIo['stdout'], label: string, link: string, indent = ''): string {
+  const line = `${indent}${label}: ${link}`;
+  const columns = stream.isTTY ? stream.columns : undefined;
+  return columns === undefined || line.length < columns ? line : `${indent}${label}:\n${link}`;
 }
 
 /** A note for the person at the terminal, never mixed into the results on stdout. */

@@ -10,6 +10,7 @@ import { classifyError, EXIT } from './exit-codes';
 import { extractGlobalFlags, type GlobalFlags } from './global-flags';
 import { COMMAND_HELP, OVERVIEW } from './help';
 import { printJson, type CliIo } from './io';
+import { didYouMean } from './suggest';
 import { packageVersion } from './version';
 
 // Each command (and the Temporal client behind it) loads only when it runs: `--help`, `--version`
@@ -48,7 +49,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const loadCommand = COMMANDS[name];
   if (!loadCommand) {
-    io.stderr.write(`tl-upload: unknown command '${name}'\n${OVERVIEW}\n`);
+    io.stderr.write(`tl-upload: unknown command '${name}'${didYouMean(name, [...Object.keys(COMMANDS), 'help'])}\nsee: tl-upload --help\n`);
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

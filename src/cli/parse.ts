@@ -3,6 +3,8 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliUsageError } from './exit-codes';
+import { GLOBAL_FLAG_NAMES } from './global-flags';
+import { didYouMean } from './suggest';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -15,7 +17,29 @@ export const COMMON_OPTIONS = {
 type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: typeof COMMON_OPTIONS & T; allowPositionals: true; strict: true }>>;
 
 export function parse<T extends Options>(argv: string[], options: T): Parsed<T> {
-  return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+  const all = { ...COMMON_OPTIONS, ...options };
+  try {
+    return parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usageProblem(err, all);
+  }
+}
+
+/** parseArgs' own words for a bad flag, said plainly, with the flag most likely meant. */
+function usageProblem(err: unknown, options: Options): unknown {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const flag = /'([^']+)'/.exec(message)?.[1] ?? '';
+    const known = [...Object.keys(options), ...GLOBAL_FLAG_NAMES].map((name) => `--${name}`);
+    return new CliUsageError(`unknown flag ${flag}${didYouMean(flag.replace(/=.*$/s, ''), known)}`);
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = /'(-[^' ]+)/.exec(message)?.[1];
+    if (flag && /argument missing/.test(message)) return new CliUsageError(`${flag} takes a value`);
+    if (flag && /does not take an argument/.test(message)) return new CliUsageError(`${flag} takes no value`);
+  }
+  return err;
 }
 
 /** A positive integer flag in `min..max`. */

@@ -7,37 +7,56 @@ import type { LiveProgress } from '../client/types';
 import { formatBytes, formatDuration, formatRate } from './format';
 
 const BAR_WIDTH = 28;
-/** Below this the bar says too little to be worth its room: it is left out. */
-const MIN_BAR_WIDTH = 8;
-/** The title gives way first, down to this many characters, before the bar narrows. */
+/** The narrowest bar worth its room; the stats shorten before the bar goes below it. */
+const MIN_BAR_WIDTH = 10;
+/** The title gives way first, down to this many characters, before the stats shorten. */
 const MIN_TITLE = 12;
+/** How many ways the stats can be written, from the full form to the shortest. */
+const STATS_FORMS = 5;
 
 /**
- * The line; with `columns`, at most `columns - 1` characters (the last column would wrap): the
- * title is shortened first, then the bar narrows, then goes, and only then is the line cut.
+ * The line; with `columns`, at most `columns - 1` characters (the last column would wrap). The
+ * title is shortened first, then the stats (the phase while uploading, the spaces, the total, the
+ * rate), then the title goes, then the bar narrows: at 80 columns the bar is always there.
  */
 export function progressLine(p: LiveProgress, columns?: number): string {
   const percent = p.percent ?? 0;
-  const bytes = p.totalBytes !== undefined ? `${formatBytes(p.sentBytes)} / ${formatBytes(p.totalBytes)}` : formatBytes(p.sentBytes);
-  const batch = p.batch ? ` ${p.batch.totals.completed + p.batch.totals.failed}/${p.batch.totals.files} files` : '';
-  const moving = p.phase === 'uploading';
-  const stats = [
-    `${percent.toFixed(1).padStart(5)}%`,
-    bytes,
-    moving ? formatRate(p.bytesPerSecond) : '',
-    moving ? `ETA ${formatDuration(p.etaSeconds)}` : '',
-    `${p.phase}${batch}`,
-    p.retrying ? `retrying ${p.retrying.activityType} (attempt ${p.retrying.attempt})` : '',
-  ]
-    .filter(Boolean)
-    .join('  ');
-  if (columns === undefined) return `${bar(percent, BAR_WIDTH)}  ${stats}  ${p.title}`;
+  if (columns === undefined) return `${bar(percent, BAR_WIDTH)}  ${stats(p, 0)}  ${p.title}`;
   const room = columns - 1;
   const titleRoom = Math.min(p.title.length, MIN_TITLE);
-  const barWidth = Math.min(BAR_WIDTH, room - stats.length - titleRoom - 6); // "[", "]" and two gaps of two
-  const head = barWidth >= MIN_BAR_WIDTH ? `${bar(percent, barWidth)}  ${stats}` : stats;
-  const line = withTitle(head, p.title, room);
-  return line.length <= room ? line : `${line.slice(0, Math.max(0, room - 1))}…`;
+  for (let form = 0; form < STATS_FORMS; form++) {
+    const text = stats(p, form);
+    const barWidth = Math.min(BAR_WIDTH, room - text.length - titleRoom - 6); // "[", "]" and two gaps of two
+    if (barWidth >= MIN_BAR_WIDTH) return withTitle(`${bar(percent, barWidth)}  ${text}`, p.title, room);
+  }
+  const text = stats(p, STATS_FORMS - 1);
+  const barWidth = Math.min(BAR_WIDTH, room - text.length - 4);
+  const head = barWidth >= 4 ? `${bar(percent, barWidth)}  ${text}` : text;
+  return head.length <= room ? head : `${head.slice(0, Math.max(0, room - 1))}…`;
+}
+
+/**
+ * The figures, in form 0 (everything, spaced) to 4 (the percentage, and the phase when it is not
+ * plain uploading). The phase stays whenever it is not `uploading`: a pause must show.
+ */
+function stats(p: LiveProgress, form: number): string {
+  const percent = `${(p.percent ?? 0).toFixed(1).padStart(5)}%`;
+  const moving = p.phase === 'uploading';
+  const sent = formatBytes(p.sentBytes);
+  const total = p.totalBytes !== undefined ? formatBytes(p.totalBytes) : undefined;
+  const bytes = total === undefined ? sent : form === 0 ? `${sent} / ${total}` : form === 1 ? `${sent}/${total}` : sent;
+  const files = p.batch ? `${p.batch.totals.completed + p.batch.totals.failed}/${p.batch.totals.files} files` : '';
+  const phase = form === 0 || !moving ? p.phase : '';
+  const parts = [
+    form === 0 ? percent : percent.trimStart(),
+    form <= 3 ? bytes : '',
+    moving && form <= 2 ? formatRate(p.bytesPerSecond) : '',
+    moving && form <= 3 ? (form <= 1 ? `ETA ${formatDuration(p.etaSeconds)}` : formatDuration(p.etaSeconds)) : '',
+    [phase, files].filter(Boolean).join(' '),
+    // A call TwelveLabs keeps failing must show even at the narrowest width (issue 17, item 3).
+    p.retrying ? (form <= 1 ? `retrying ${p.retrying.activityType} (attempt ${p.retrying.attempt})` : `retry #${p.retrying.attempt}`) : '',
+  ];
+  return parts.filter(Boolean).join(form === 0 ? '  ' : ' ');
 }
 
 /** `head  title`, the title shortened to what room is left (left out when almost none is). */

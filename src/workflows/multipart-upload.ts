@@ -113,7 +113,7 @@ function answerControls(up: MultipartState): void {
     setPaused: (value) => {
       up.paused = value;
       up.wake();
-      up.showPhase();
+      up.show();
     },
     pauseDescription: 'Hold the upload: every lane stops within one chunk, no new chunk starts',
     resumeDescription: 'Continue a paused upload',
@@ -140,17 +140,16 @@ interface UploadActivities extends SessionActivities {
 }
 
 function activitiesFor(input: MultipartUploadInput, options: MultipartOptions): UploadActivities {
-  const lanes = proxyActivities<Activities>(
-    transferOptions({
-      taskQueue: input.fileTaskQueue,
-      // A lane lasts about TARGET_LANE_MS; a retry resumes after its last finished chunk.
-      startToCloseTimeout: '15 minutes',
-      heartbeatTimeout: options.chunkHeartbeatTimeoutMs,
-      retry: CHUNK_RETRY,
-    }),
-  );
+  const laneOptions = transferOptions({
+    taskQueue: input.fileTaskQueue,
+    // A lane lasts about TARGET_LANE_MS; a retry resumes after its last finished chunk.
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: options.chunkHeartbeatTimeoutMs,
+    retry: CHUNK_RETRY,
+  });
   return {
-    lanes,
+    // The summary is user metadata on the command, not part of what replay compares.
+    lanes: (summary) => proxyActivities<Activities>({ ...laneOptions, summary }),
     api: proxyActivities<Activities>(shortApiCall(options.apiOutageMs)),
     sessionCreation: proxyActivities<Activities>(sessionCreationOptions(input.fileTaskQueue)),
     cleanup: proxyActivities<Activities>(CLEANUP_CALL),
@@ -255,7 +254,7 @@ async function failed(input: MultipartUploadInput, up: MultipartState, acts: Upl
     up.failure = failureSummary(err);
     workScope.cancel(); // stop every other PUT: nothing keeps sending for a dead upload
   }
-  up.showPhase();
+  up.show();
   // Wait until the lanes have really stopped (their activities acknowledge the cancellation).
   const lanes = up.lanes;
   if (lanes instanceof SessionRun) await CancellationScope.nonCancellable(() => lanes.settle());
@@ -268,7 +267,7 @@ async function failed(input: MultipartUploadInput, up: MultipartState, acts: Upl
       await reportAssetLeftToParent(left);
       return left;
     });
-    up.showPhase();
+    up.show();
   }
   recordUploadFinished(isCancellation(err) ? 'cancelled' : 'failed', up.startedAt);
   return isCancellation(err) ? err : asTypedFailure(err);

@@ -7,7 +7,7 @@ import { formatBytes } from '../domain/bytes';
 import { CREATE_TOKEN_KEY } from '../domain/create-token';
 import { mediaSizeProblem } from '../domain/media-types';
 import type { MediaType } from '../twelvelabs/wire';
-import type { UploadInput, UploadRoute, UploadSource, UploadState, UrlSource } from '../domain/types';
+import type { UploadInput, UploadRoute, UploadSource, UrlSource } from '../domain/types';
 
 export interface UploadOptions {
   directMaxBytes: number;
@@ -127,19 +127,6 @@ export function chooseFileRoute(sizeBytes: number, directMaxBytes: number, media
 /** The Web UI's one-line summary of an upload, as it starts. */
 export function uploadStartSummary(fileName: string, sizeBytes: number | undefined): string {
   return `Upload ${fileName}${sizeBytes !== undefined ? ` (${formatBytes(sizeBytes)})` : ''} to TwelveLabs`;
-}
-
-/** The Web UI's "current details": what the upload is doing now, in Markdown. */
-export function uploadDetails(state: UploadState): string {
-  const lines = [`**${state.fileName}** — ${state.phase}`];
-  const facts: string[] = [];
-  if (state.route) facts.push(`route: ${state.route}`);
-  if (state.totalBytes !== undefined) facts.push(`size: ${formatBytes(state.totalBytes)}`);
-  if (state.multipartWorkflowId) facts.push(`chunks: child workflow \`${state.multipartWorkflowId}\``);
-  if (state.assetId) facts.push(`asset: \`${state.assetId}\`${state.assetStatus ? ` (${state.assetStatus})` : ''}`);
-  if (state.createAttempts > 1) facts.push(`create attempts: ${state.createAttempts}`);
-  if (state.error) facts.push(`error: ${state.error.type}: ${state.error.message}`);
-  return [...lines, ...facts.map((f) => `- ${f}`)].join('\n');
 }
 
 function isHttpUrl(value: unknown): boolean {

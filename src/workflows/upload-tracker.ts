@@ -2,13 +2,13 @@
 // the pause that holds it before a step that cannot be paused once begun, and the signals it
 // forwards to its multipart child. One small class instead of closures over shared variables.
 
-import { condition, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { condition, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { UploadState, UploadWorkflowPhase } from '../domain/types';
 import { pauseSignal, resumeSignal } from './control-handlers';
 import type { multipartUploadWorkflow } from './multipart-upload';
+import { uploadDetails } from './current-details';
 import { PauseForwarder } from './pause-order';
 import type { PhasePublisher } from './phase-publisher';
-import { uploadDetails } from './upload-planning';
 
 export class UploadTracker {
   readonly state: UploadState;
@@ -39,7 +39,7 @@ export class UploadTracker {
 
   show(): void {
     const phase = this.shownPhase();
-    this.publish(phase, uploadDetails({ ...this.state, phase }));
+    this.publish(phase, uploadDetails({ ...this.state, phase }, workflowInfo().namespace));
   }
 
   enter(phase: UploadWorkflowPhase): void {

@@ -24,6 +24,7 @@ import { uploadMediaType } from '../domain/media-types';
 import { isUrlSource, sourceLabel, uploadFileName } from '../domain/names';
 import { FailureType, type MultipartUploadResult, type UploadInput, type UploadResult } from '../domain/types';
 import { API_CALL, apiRetry, fileCheckOptions, transferOptions } from './activity-options';
+import { formatBytes } from '../domain/bytes';
 import { awaitAssetReady } from './asset-readiness';
 import { assetLeftSignal, reportAssetToParent } from './asset-report';
 import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
@@ -179,8 +180,8 @@ async function uploadFile(context: UploadContext, path: string): Promise<Uploade
 
 async function uploadDirect(context: UploadContext, path: string, identity: SourceIdentity): Promise<Uploaded> {
   const { input, fileName, createToken } = context;
-  const transfer = proxyActivities<Activities>(
-    transferOptions({
+  const transfer = proxyActivities<Activities>({
+    ...transferOptions({
       taskQueue: input.fileTaskQueue,
       // The client's own limit for a direct upload is 30 minutes.
       startToCloseTimeout: '35 minutes',
@@ -188,7 +189,9 @@ async function uploadDirect(context: UploadContext, path: string, identity: Sour
       // Only failures that certainly had no effect are retried (failures.ts, createFailure).
       retry: apiRetry(5),
     }),
-  );
+    // The Web UI's timeline labels the row with it (user metadata: replay does not compare it).
+    summary: `${fileName}: ${formatBytes(identity.sizeBytes)} in one request`,
+  });
   // The search checks the file too (an asset of a changed file is deleted): on the file's host.
   const search = proxyActivities<Activities>({ ...API_CALL, taskQueue: input.fileTaskQueue });
   const source = { path, sizeBytes: identity.sizeBytes, mtimeMs: identity.mtimeMs };

@@ -1,12 +1,15 @@
 // The CLI's pure parts: global flags wherever they stand, the version found by walking up to
-// package.json (as from a compiled dist/), the progress line fitted to a terminal's width, and
-// when a bar is drawn at all.
+// package.json (as from a compiled dist/), the progress line fitted to a terminal's width, when a
+// bar is drawn at all, and "did you mean" for a mistyped command or flag.
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractGlobalFlags } from '../../src/cli/global-flags';
+import { statusHeadline } from '../../src/cli/commands/status';
+import { runCli } from '../../src/cli/main';
+import { closest, editDistance } from '../../src/cli/suggest';
 import { showsProgress, type CliIo } from '../../src/cli/io';
 import { progressLine, ProgressRenderer } from '../../src/cli/progress-bar';
 import { packageVersion } from '../../src/cli/version';
@@ -67,19 +70,24 @@ describe('progress bar', () => {
     totalBytes: 4 * 1024 * 1024, sentBytes: 1024 * 1024, confirmedBytes: 0, inFlightBytes: 0, percent: 25, bytesPerSecond: 512 * 1024, etaSeconds: 6, paused: false,
   };
 
-  it('fits the terminal: a narrower bar, then none, then the line cut with an ellipsis', () => {
+  it('fits the terminal and keeps the bar: the title gives way first, then the stats shorten', () => {
     const full = progressLine(p);
     expect(full.startsWith(`[${'#'.repeat(7)}${'.'.repeat(21)}]`)).toBe(true);
     expect(progressLine(p, 200)).toBe(full);
-    for (const columns of [120, 100, 90, 80, 60, 40, 20]) {
+    for (const columns of [120, 100, 90, 80, 70, 60, 40, 30, 20]) {
       const line = progressLine(p, columns);
       expect(line.length, `${columns} columns`).toBeLessThanOrEqual(columns - 1);
+      expect(line, `${columns} columns`).toMatch(/^\[[#.]{8,28}\] +25\.0%/); // the bar, then the percentage
     }
-    // the title gives way first, then the bar narrows, then goes, and only then is the line cut
     expect(progressLine(p, 120)).toMatch(/^\[#{7}\.{21}\] {3}25\.0% .* uploading  a-rather-long-file-na.*…$/);
     expect(progressLine(p, 100)).toMatch(/^\[[#.]{8,27}\] {3}25\.0%.* uploading  a-rather-lo.*…$/);
-    expect(progressLine(p, 70)).toBe(' 25.0%  1.0 MiB / 4.0 MiB  512 KiB/s  ETA 6s  uploading  a-rather-lo…');
-    expect(progressLine(p, 40)).toBe(' 25.0%  1.0 MiB / 4.0 MiB  512 KiB/s  …');
+    // 80 columns: the phase (the bar says it) and the spaces go, bytes, rate and ETA stay
+    expect(progressLine(p, 80)).toBe('[######.................]  25.0% 1.0 MiB/4.0 MiB 512 KiB/s ETA 6s  a-rather-lo…');
+    expect(progressLine(p, 60)).toBe('[####...........]  25.0% 1.0 MiB 512 KiB/s 6s  a-rather-lo…');
+    expect(progressLine(p, 30)).toBe('[#####...............]  25.0%');
+    // a phase other than uploading always shows
+    expect(progressLine({ ...p, phase: 'paused' }, 80)).toMatch(/^\[[#.]+\] +25\.0% .*paused/);
+    expect(progressLine({ ...p, phase: 'paused' }, 30)).toMatch(/^\[[#.]+\]  25\.0% paused$/);
   });
 
   it('redraws in place on a terminal, within its width', () => {
@@ -117,5 +125,52 @@ describe('waiting for a worker', () => {
     expect(() => wait.observe(missing, 17_000)).toThrow(UnavailableError);
     expect(() => wait.observe(missing, 17_000)).toThrow(/Stopped waiting after 10 s \(--worker-timeout\); the upload itself goes on: tl-upload watch upload-x/);
     expect(() => new WorkerWait(io, 'upload-y', undefined).observe(missing, 1e12)).not.toThrow();
+  });
+});
+
+describe('mistyped commands and flags', () => {
+  async function run(...argv: string[]): Promise<{ code: number; stderr: string }> {
+    let stderr = '';
+    const sink = (write: (t: string) => void) => ({ write: (t: string) => (write(t), true) }) as unknown as NodeJS.WritableStream;
+    const io = { stdout: sink(() => undefined), stderr: sink((t) => (stderr += t)), env: {}, interrupt: new AbortController().signal } as CliIo;
+    const code = await runCli(argv, io);
+    return { code, stderr };
+  }
+
+  it('answers a mistyped command with the command meant', async () => {
+    expect(await run('uplaod', 'talk.mp4')).toEqual({ code: 2, stderr: "tl-upload: unknown command 'uplaod'; did you mean upload?\nsee: tl-upload --help\n" });
+    expect((await run('stauts', 'x')).stderr).toMatch(/did you mean status\?/);
+    expect((await run('concur', 'x', '4')).stderr).toMatch(/did you mean concurrency\?/); // the only one it begins
+    expect((await run('frobnicate')).stderr).toBe("tl-upload: unknown command 'frobnicate'\nsee: tl-upload --help\n");
+  });
+
+  it("answers a mistyped flag with the flag meant, not parseArgs' own words", async () => {
+    const flag = await run('upload', 'talk.mp4', '--concurency', '4');
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toBe('tl-upload upload: unknown flag --concurency; did you mean --concurrency?\nsee: tl-upload upload --help\n');
+    expect((await run('status', 'x', '--jsn')).stderr).toMatch(/unknown flag --jsn; did you mean --json\?/);
+    expect((await run('list', '--adress', '127.0.0.1:7233')).stderr).toMatch(/unknown flag --adress; did you mean --address\?/); // a connection flag
+    expect((await run('watch', 'x', '--interval-ms=5', '--no-progres')).stderr).toMatch(/unknown flag --no-progres; did you mean --no-progress\?/);
+    expect((await run('upload', 'talk.mp4', '--xyzzy')).stderr).toMatch(/^tl-upload upload: unknown flag --xyzzy\n/);
+    expect((await run('upload', 'talk.mp4', '--id')).stderr).toMatch(/^tl-upload upload: --id takes a value\n/);
+    for (const { stderr } of [flag, await run('upload', 'talk.mp4', '--id')]) expect(stderr).not.toMatch(/parseArgs|positional argument|ERR_/);
+  });
+
+  it('measures edits, a swap of neighbours counting one', () => {
+    expect(editDistance('uplaod', 'upload')).toBe(1);
+    expect(editDistance('concurency', 'concurrency')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(closest('cancle', ['cancel', 'concurrency'])).toBe('cancel');
+    expect(closest('zz', ['list', 'watch'])).toBeUndefined();
+  });
+});
+
+describe('status', () => {
+  it('says a state once: a phase that repeats the status is not said again', () => {
+    const p = { kind: 'upload' as const, workflowId: 'upload-a', route: 'multipart' as const };
+    expect(statusHeadline({ ...p, executionStatus: 'COMPLETED', phase: 'completed' })).toBe('upload upload-a: completed (multipart)');
+    expect(statusHeadline({ ...p, executionStatus: 'CANCELLED', phase: 'cancelled' })).toBe('upload upload-a: cancelled (multipart)');
+    expect(statusHeadline({ ...p, executionStatus: 'RUNNING', phase: 'paused' })).toBe('upload upload-a: running, paused (multipart)');
+    expect(statusHeadline({ ...p, executionStatus: 'TIMED_OUT', phase: 'timed-out', route: undefined })).toBe('upload upload-a: timed-out');
   });
 });

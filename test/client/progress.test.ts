@@ -49,6 +49,38 @@ describe('RateMeter', () => {
     expect(meter.bytesPerSecond()).toBe(10_000);
   });
 
+  it('reads a steady upload steadily: heartbeat steps and a sample that missed a lane barely move it', () => {
+    // 8 lanes at 10 MiB/s each, as the client sees them: each lane's bytes arrive with its
+    // heartbeat, about once a second; a lane returns every 20 s (its bytes pass to the ledger)
+    // and the next starts from 0; every 7th sample misses one lane (it returned between the
+    // progress query and the describe). Sampled every 500 ms, as `watch` does.
+    const MiB = 1024 * 1024;
+    const laneRate = 10 * MiB;
+    const seen = (atMs: number, missLane: boolean): number => {
+      let bytes = 0;
+      for (let lane = 0; lane < 8; lane++) {
+        const sinceStartMs = atMs + lane * 2_500; // lanes staggered over the 20 s of a run
+        const runMs = sinceStartMs % 20_000;
+        const finishedRunsBytes = Math.floor(sinceStartMs / 20_000) * 20 * laneRate;
+        const lastHeartbeatMs = Math.floor(runMs / 1_000) * 1_000; // the throttled heartbeat
+        const heartbeatBytes = missLane && lane === 0 ? 0 : (lastHeartbeatMs * laneRate) / 1000;
+        bytes += finishedRunsBytes + heartbeatBytes;
+      }
+      return bytes;
+    };
+    const meter = new RateMeter();
+    const rates: number[] = [];
+    for (let i = 0; i <= 120; i++) {
+      const atMs = i * 500;
+      meter.add({ atMs, bytes: seen(atMs, i % 7 === 6) });
+      if (atMs >= 10_000) rates.push(meter.bytesPerSecond()! / MiB);
+    }
+    // 80 MiB/s, read within a tenth of it every time (the slope between the window's ends read
+    // anything from a small fraction to several times it).
+    expect(Math.min(...rates)).toBeGreaterThan(72);
+    expect(Math.max(...rates)).toBeLessThan(88);
+  });
+
   it('keeps one window per upload, and forgets the least recently asked-about first', () => {
     const meters = new RateMeters(2);
     expect(meters.sample('a', { atMs: 0, bytes: 0 })).toBeUndefined();

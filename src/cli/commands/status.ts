@@ -5,7 +5,7 @@ import type { Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { follow } from '../follow';
 import { formatBytes } from '../format';
-import { note, printJson, println, type CliIo } from '../io';
+import { linkLine, note, printJson, println, type CliIo } from '../io';
 import { intFlag, parse, positionals, workerTimeoutFlag } from '../parse';
 import { progressLine } from '../progress-bar';
 
@@ -38,7 +38,7 @@ export const watchCommand: Command = async (argv, io, connect) => {
 };
 
 function printStatus(io: CliIo, p: LiveProgress, link: string | undefined): void {
-  println(io, `${p.kind} ${p.workflowId}: ${p.executionStatus.toLowerCase()}, ${p.phase}${p.route ? ` (${p.route})` : ''}`);
+  println(io, statusHeadline(p));
   println(io, p.noWorker && p.sentBytes === 0 ? 'bytes sent: unknown until a worker answers' : progressLine(p));
   if (p.inFlightBytes > 0) println(io, `in flight: ${formatBytes(p.inFlightBytes)} inside running transfers`);
   if (p.concurrency !== undefined) println(io, `concurrency: ${p.concurrency}${p.paused ? ' (paused)' : ''}`);
@@ -50,7 +50,17 @@ function printStatus(io: CliIo, p: LiveProgress, link: string | undefined): void
   if (p.retrying) println(io, `retrying: ${p.retrying.activityType}, attempt ${p.retrying.attempt}: ${p.retrying.lastError}`);
   if (p.error) println(io, `error: ${p.error.type}: ${p.error.message}`);
   if (p.assetLeft) println(io, assetLeftLine(p.assetLeft));
-  if (link) println(io, `workflow: ${link}`);
+  if (link) println(io, linkLine(io.stdout, 'workflow', link));
+}
+
+/**
+ * `upload <id>: running, uploading (multipart)`; a phase that only repeats Temporal's status is
+ * said once: `completed (multipart)`, not `completed, completed (multipart)`.
+ */
+export function statusHeadline(p: Pick<LiveProgress, 'kind' | 'workflowId' | 'executionStatus' | 'phase' | 'route'>): string {
+  const status = p.executionStatus.toLowerCase().replace('_', '-');
+  const state = p.phase === status ? status : `${status}, ${p.phase}`;
+  return `${p.kind} ${p.workflowId}: ${state}${p.route ? ` (${p.route})` : ''}`;
 }
 
 /** What a failed or cancelled upload left at TwelveLabs, in one line a person can act on. */

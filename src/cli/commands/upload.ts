@@ -10,7 +10,7 @@ import { MAX_BATCH_CONCURRENCY, MAX_CONCURRENCY, type BatchUploadResult, type Up
 import type { Command } from '../command';
 import { CliUsageError, EXIT } from '../exit-codes';
 import { follow, waitForResult } from '../follow';
-import { note, printJson, println, type CliIo } from '../io';
+import { linkLine, note, printJson, println, type CliIo } from '../io';
 import { intFlag, keyValues, parse, workerTimeoutFlag } from '../parse';
 
 export const uploadCommand: Command = async (argv, io, connect) => {
@@ -99,7 +99,7 @@ export const uploadCommand: Command = async (argv, io, connect) => {
   const what = single ? (directory ?? displayName(positionals[0]!)) : directory ? `${directory}/` : `${positionals.length} files`;
   println(io, `${started.attached ? 'attached to the existing' : 'started'} ${started.kind} ${started.workflowId} (${what})`);
   if (values.detach) {
-    println(io, `workflow: ${started.webUiLink ?? started.workflowId}`);
+    println(io, linkLine(io.stdout, 'workflow', started.webUiLink ?? started.workflowId));
     println(io, `follow it with: tl-upload watch ${started.workflowId}`);
     await noteMissingWorker(io, client);
     return EXIT.ok;

@@ -5,6 +5,7 @@
 import { condition } from '@temporalio/workflow';
 import { baseName } from '../../domain/names';
 import { zeroCounters, type AssetLeftBehind, type MultipartUploadInput, type SessionInfo, type UploadCounters, type UploadPhase, type UploadProgress } from '../../domain/types';
+import { multipartDetails } from '../current-details';
 import { ChunkLedger } from '../ledger';
 import { phasePublisher } from '../phase-publisher';
 import type { MultipartOptions } from '../planning';
@@ -54,7 +55,7 @@ export class MultipartState {
     this.rejections = new ChunkRejections(carried?.chunkRejections);
     this.pauseOrder = new PauseOrderGate(carried?.pauseSeq);
     this.ledger = carried ? new ChunkLedger(carried.session.totalChunks, carried.reported, carried.unreported) : undefined;
-    this.showPhase();
+    this.show();
   }
 
   /** Something the run loop must look at happened. */
@@ -62,21 +63,24 @@ export class MultipartState {
     this.changes++;
   }
 
-  /** Waits for the next wake(). */
+  /**
+   * Waits for the next wake(). The run loop comes here after every lane, report or control it
+   * handled, so this is where the Web UI's details catch up (in the same workflow task: no event).
+   */
   async nextChange(): Promise<void> {
+    this.show();
     const seen = this.changes;
     await condition(() => this.changes !== seen);
   }
 
   setPhase(phase: UploadPhase): void {
     this.phase = phase;
-    this.showPhase();
+    this.show();
   }
 
-  /** Shows the phase as the TlPhase search attribute and the Web UI's current details. */
-  showPhase(): void {
-    const shown = this.shownPhase();
-    this.publish(shown, `**${this.fileName}** — ${shown} (multipart session)`);
+  /** Shows the phase as the TlPhase search attribute, and the progress as the Web UI's current details. */
+  show(): void {
+    this.publish(this.shownPhase(), multipartDetails(this.progress()));
   }
 
   progress(): UploadProgress {

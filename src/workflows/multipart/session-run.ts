@@ -23,6 +23,7 @@ import { RetryState } from '@temporalio/common';
 import type { LaneChunk, LaneHeartbeat, UploadLaneResult } from '../../activities/chunk-upload';
 import type { createActivities } from '../../activities';
 import { FailureType, type ChunkEtag, type PresignedUrl, type SessionInfo } from '../../domain/types';
+import { laneSummary } from '../current-details';
 import { failureTypeOf, messageOf } from '../failure-info';
 import type { ChunkLedger } from '../ledger';
 import { shouldReport, urlDropDelayMs, type MultipartOptions } from '../planning';
@@ -36,7 +37,8 @@ import type { MultipartState } from './multipart-state';
 type Activities = ReturnType<typeof createActivities>;
 
 export interface SessionActivities {
-  lanes: Pick<Activities, 'uploadChunk'>;
+  /** A lane's activity, labelled with `summary` in the Web UI's timeline. */
+  lanes: (summary: string) => Pick<Activities, 'uploadChunk'>;
   api: Pick<Activities, 'reportBatch' | 'pollStatus' | 'refreshUrls'>;
 }
 
@@ -248,7 +250,7 @@ export class SessionRun {
     this.up.counters.lanes++;
     scope
       .run(() =>
-        this.acts.lanes.uploadChunk({
+        this.acts.lanes(laneSummary(run, s.totalChunks)).uploadChunk({
           path: this.sourcePath,
           uploadId: s.uploadId,
           chunkSize: s.chunkSize,
