@@ -109,6 +109,10 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
     }
   }
   const { tempPath, finalPath } = state.files.chunkPaths(session.uploadId, presigned.chunkIndex);
+  const logged = session.putStarted(presigned.chunkIndex, Date.now());
+  const ended = (outcome: NonNullable<typeof logged.outcome>) => {
+    Object.assign(logged, { endedAtMs: Date.now(), outcome, bytes: bodyBytes });
+  };
   let bodyBytes = 0;
   const outcome = await receiveChunkBody(req, {
     tempPath,
@@ -123,6 +127,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
     },
   });
   if (outcome.kind !== 'complete') {
+    ended(outcome.kind === 'aborted' ? 'aborted' : 'failed');
     await unlinkQuietly(tempPath);
     switch (outcome.kind) {
       case 'reset':
@@ -147,12 +152,14 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
 
   const digestProblem = checkContentMd5(singleHeader(req.headers['content-md5']), outcome.md5);
   if (digestProblem) {
+    ended('failed');
     await unlinkQuietly(tempPath);
     reply(400, digestProblem.code, digestProblem.message);
     return;
   }
   const failure = await commitChunk(state, session, presigned.urlId, tempPath, finalPath);
   if (failure) {
+    ended('failed');
     reply(failure.status, failure.code, failure.message);
     return;
   }
@@ -165,6 +172,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   counters.putAnswered(200);
   res.writeHead(200, { ETag: `"${etag}"`, 'Content-Length': 0, 'x-amz-request-id': newRequestId() });
   res.end();
+  ended('stored');
 }
 
 /**

@@ -30,11 +30,24 @@ export interface ChunkRecord {
   repliesLost: number;
   /** The latest successful PUT: last writer wins (4.4). */
   latest?: StoredChunk;
+  /** Every PUT of this index whose body the store began to read, in start order (crash accounting). */
+  puts?: PutLogEntry[];
   /**
    * The PUT that was reported and accepted. Assembly reads this one, so a late PUT to an already
    * completed index cannot change what was acknowledged (like S3's complete-by-ETag).
    */
   accepted?: StoredChunk;
+}
+
+/** One PUT of a chunk as the store saw it, in wall-clock ms (not the emulator's movable clock). */
+export interface PutLogEntry {
+  startedAtMs: number;
+  /** When it was answered or abandoned; undefined while it runs. */
+  endedAtMs?: number;
+  /** 'stored': answered 200; 'aborted': the client went away mid-body; 'failed': any other end. */
+  outcome?: 'stored' | 'aborted' | 'failed';
+  /** Body bytes read. */
+  bytes: number;
 }
 
 export interface UploadSessionInit {
@@ -174,6 +187,14 @@ export class UploadSession {
       this.chunks.set(chunkIndex, record);
     }
     return record;
+  }
+
+  /** Notes a PUT of this index whose body is about to be read; the caller ends the entry. */
+  putStarted(chunkIndex: number, nowMs: number): PutLogEntry {
+    const record = this.touch(chunkIndex);
+    const entry: PutLogEntry = { startedAtMs: nowMs, bytes: 0 };
+    (record.puts ??= []).push(entry);
+    return entry;
   }
 
   /** Chunks that were PUT or reported, in ascending index. */
