@@ -71,7 +71,7 @@ export function sessionAdminView(session: UploadSession): SessionAdminView {
       stored_etag: record.latest?.etag ?? null,
       accepted_etag: record.accepted?.etag ?? null,
       error: record.error ?? null,
-      puts: (record.puts ?? []).map((p) => ({ started_at_ms: p.startedAtMs, ended_at_ms: p.endedAtMs ?? null, outcome: p.outcome ?? null, bytes: p.bytes })),
+      puts: session.putsOf(index).map((p) => ({ started_at_ms: p.startedAtMs, ended_at_ms: p.endedAtMs ?? null, outcome: p.outcome ?? null, bytes: p.bytes })),
     })),
   };
 }

@@ -97,7 +97,10 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   }
   const reset = faults.fires('put_reset');
   const slow = faults.fires('put_slow');
-  const { put_throttle_bps: throttleBps, put_slow_ms: slowMs } = faults.current();
+  const { put_throttle_bps: throttleBps, put_slow_ms: slowMs, put_slow_at_once: slowAtOnce } = faults.current();
+  // The second tail model: the body arrives at once, the answer put_slow_ms after the request.
+  const atOnce = slow && slowAtOnce >= 1;
+  const requestAtMs = Date.now();
 
   if (reset) {
     // Counted now, not when the socket is gone: the client may see the reset before this
@@ -118,8 +121,8 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
     tempPath,
     md5: state.startMd5(),
     idleTimeoutMs: state.options.bodyIdleTimeoutMs,
-    throttleBytesPerSecond: throttleBps,
-    paced: state.wan.pacedStage(req.socket),
+    throttleBytesPerSecond: atOnce ? 0 : throttleBps,
+    paced: atOnce ? undefined : state.wan.pacedStage(req.socket),
     resetAfterBytes: reset ? Math.max(1, Math.floor(contentLength / 2)) : undefined,
     onBytesRead: (bytes) => {
       bodyBytes += bytes;
@@ -167,7 +170,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   if (session.touch(presigned.chunkIndex).putCount > 0) counters.add('bytes_stored_again', outcome.sizeBytes);
   state.storeChunk(session, presigned.chunkIndex, { filePath: finalPath, etag, sizeBytes: outcome.sizeBytes });
   counters.add('bytes_stored', outcome.sizeBytes);
-  if (slow) await sleep(slowMs);
+  if (slow) await sleep(atOnce ? Math.max(0, requestAtMs + slowMs - Date.now()) : slowMs);
   await state.wan.beforeAnswer();
   counters.putAnswered(200);
   res.writeHead(200, { ETag: `"${etag}"`, 'Content-Length': 0, 'x-amz-request-id': newRequestId() });

@@ -30,8 +30,6 @@ export interface ChunkRecord {
   repliesLost: number;
   /** The latest successful PUT: last writer wins (4.4). */
   latest?: StoredChunk;
-  /** Every PUT of this index whose body the store began to read, in start order (crash accounting). */
-  puts?: PutLogEntry[];
   /**
    * The PUT that was reported and accepted. Assembly reads this one, so a late PUT to an already
    * completed index cannot change what was acknowledged (like S3's complete-by-ETag).
@@ -100,6 +98,8 @@ export class UploadSession {
   finalizing: Promise<void> | undefined;
   /** Only chunks that were ever PUT or reported have a record; the rest are implicitly pending. */
   private readonly chunks = new Map<number, ChunkRecord>();
+  /** Every chunk PUT whose body the store began to read, by index (crash accounting; not persisted). */
+  private readonly putLog = new Map<number, PutLogEntry[]>();
   /** Presigned URLs already used by a successful PUT (9.10). */
   private readonly usedUrlIds = new Set<string>();
   /** Presigned URLs that any PUT presented, to count clients that reuse URLs. */
@@ -191,10 +191,16 @@ export class UploadSession {
 
   /** Notes a PUT of this index whose body is about to be read; the caller ends the entry. */
   putStarted(chunkIndex: number, nowMs: number): PutLogEntry {
-    const record = this.touch(chunkIndex);
     const entry: PutLogEntry = { startedAtMs: nowMs, bytes: 0 };
-    (record.puts ??= []).push(entry);
+    const log = this.putLog.get(chunkIndex);
+    if (log) log.push(entry);
+    else this.putLog.set(chunkIndex, [entry]);
     return entry;
+  }
+
+  /** The PUTs of this index whose body the store began to read, in start order. */
+  putsOf(chunkIndex: number): readonly PutLogEntry[] {
+    return this.putLog.get(chunkIndex) ?? [];
   }
 
   /** Chunks that were PUT or reported, in ascending index. */
