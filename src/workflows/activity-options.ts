@@ -51,6 +51,12 @@ export const API_CALL: ActivityOptions = {
   retry: apiRetry(10),
 };
 
+/**
+ * One or two API calls of uploadWorkflow after its create (clearing the create token): a worker
+ * killed in the middle of one costs 30 s, not API_CALL's 10 minutes (found by the chaos run).
+ */
+export const API_CALL_AFTER_CREATE: ActivityOptions = { ...API_CALL, startToCloseTimeout: '30 seconds' };
+
 /** One asset call on behalf of a client (assetCallWorkflow): a person is waiting for the answer. */
 export const ASSET_CALL: ActivityOptions = {
   startToCloseTimeout: '2 minutes',

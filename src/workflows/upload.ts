@@ -23,7 +23,7 @@ import { uploadRunToken } from '../domain/create-token';
 import { uploadMediaType } from '../domain/media-types';
 import { isUrlSource, sourceLabel, uploadFileName } from '../domain/names';
 import { FailureType, type MultipartUploadResult, type UploadInput, type UploadResult, type UploadState } from '../domain/types';
-import { API_CALL, apiRetry, fileCheckOptions, transferOptions } from './activity-options';
+import { API_CALL, API_CALL_AFTER_CREATE, apiRetry, fileCheckOptions, transferOptions } from './activity-options';
 import { awaitAssetReady } from './asset-readiness';
 import { reportAssetToParent } from './asset-report';
 import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
@@ -90,7 +90,7 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
   try {
     tracker.show();
     const uploaded = isUrlSource(input.source) ? await uploadUrl(context, input.source.url) : await uploadFile(context, input.source.path);
-    if (patched(CLEAR_CREATE_TOKEN_PATCH)) await proxyActivities<Activities>(API_CALL).clearCreateToken({ assetId: uploaded.assetId });
+    if (patched(CLEAR_CREATE_TOKEN_PATCH)) await proxyActivities<Activities>(API_CALL_AFTER_CREATE).clearCreateToken({ assetId: uploaded.assetId });
     return await finish(context, uploaded);
   } catch (err) {
     if (isCancellation(err)) {
