@@ -1,0 +1,141 @@
+// Which bytes each crash of a chaos run made us send again, judged from the store's own log of
+// every chunk PUT (start, end, outcome; the emulator's session view). Pure: the run gathers the
+// inputs, unit-tested in test/chaos/crash-accounting.test.ts.
+//
+// A crash is charged only the PUTs actually in flight at it. A chunk's bytes sent again after a
+// crash are the bodies of its PUTs the client abandoned plus every store beyond the first:
+//   - a hedge's loser (abandoned, or stored too, while another PUT of the chunk was stored) is the
+//     hedge's cost, not a crash's (it is in the runs' hedgedBytes);
+//   - an abandoned PUT of a lane the workflow had cancelled (pause, steal, a lowered concurrency)
+//     shortly before is the cancel's cost;
+//   - a store whose reply was lost on purpose (lost_reply_put) explains the store after it;
+//   - a PUT the store answered with an error or reset is a fault's, and neither abandoned nor stored.
+// Every other such byte must belong to a chunk with a PUT in flight at some crash, or the check fails.
+
+export interface LoggedPut {
+  startedAtMs: number;
+  /** Undefined if it never ended (the run ended first). */
+  endedAtMs?: number;
+  outcome?: 'stored' | 'aborted' | 'failed';
+  bytes: number;
+}
+
+export interface ChunkPuts {
+  /** `${uploadId}/${chunkIndex}` */
+  key: string;
+  sizeBytes: number;
+  repliesLost: number;
+  puts: LoggedPut[];
+}
+
+/** A crash's window: from the kill to when the crashed part was back (the same moment for a worker). */
+export interface CrashWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * A finished chunk's ETag leaves the worker at once, but a SIGKILL can land in the heartbeat's
+ * round trip: a PUT answered this shortly before a crash counts as in flight at it.
+ */
+export const ANSWERED_BEFORE_CRASH_MS = 500;
+/**
+ * After a server restart, a lane the server timed out during the outage learns of it with its next
+ * heartbeat (≤ 2 s) and aborts its PUT after the 2 s cancel grace: PUTs in flight this long after
+ * the restart belong to it.
+ */
+export const AFTER_SERVER_RESTART_MS = 5_000;
+/** A cancelled lane hears of it within a progress beat (2 s) and gives its PUT 2 s more. */
+export const CANCEL_REACH_MS = 5_000;
+
+export interface CrashCharge {
+  /** Distinct chunks with a PUT in flight at the crash. */
+  chunks: number;
+  /** Their bytes: the most this crash may make us send again. */
+  boundBytes: number;
+  /** Bytes sent again, charged to this crash (shared evenly when a chunk was in flight at several). */
+  resentBytes: number;
+  /**
+   * Until the upload moved again: every chunk this crash made us send again had a PUT started
+   * after the crash, and every upload with a PUT in flight at it had one started after the
+   * crashed part was back. Undefined if that never happened.
+   */
+  recoveryMs?: number;
+}
+
+export interface CrashAccounting {
+  charges: CrashCharge[];
+  /** Chunks sent again that were in flight at no crash (each fails the check). */
+  unexplained: Array<{ key: string; bytes: number }>;
+  /** Abandoned bytes put down to hedges and to cancelled lanes (reported, not charged). */
+  hedgeBytes: number;
+  cancelBytes: number;
+}
+
+export function accountCrashes(chunks: ChunkPuts[], windows: CrashWindow[], cancelsByChunk: Map<string, number[]>): CrashAccounting {
+  const charges: CrashCharge[] = windows.map(() => ({ chunks: 0, boundBytes: 0, resentBytes: 0 }));
+  const unexplained: CrashAccounting['unexplained'] = [];
+  let hedgeBytes = 0;
+  let cancelBytes = 0;
+  /** Per crash: when each thing it stopped had started moving again (undefined: never). */
+  const movedAgain: Array<Array<number | undefined>> = windows.map(() => []);
+  const uploadsAt: Array<Set<string>> = windows.map(() => new Set());
+  for (const chunk of chunks) {
+    const at = windows.map((w, i) => (chunk.puts.some((p) => inFlightDuring(p, w)) ? i : -1)).filter((i) => i >= 0);
+    for (const i of at) {
+      charges[i]!.chunks++;
+      charges[i]!.boundBytes += chunk.sizeBytes;
+      uploadsAt[i]!.add(uploadOf(chunk.key));
+    }
+    const stored = chunk.puts.filter((p) => p.outcome === 'stored');
+    // A hedge whose loser was stored too (its body was in before the abort): one send, not two.
+    const hedgedStores = stored.filter((p, i) => stored.slice(0, i).some((earlier) => overlaps(p, earlier)));
+    hedgeBytes += hedgedStores.length * chunk.sizeBytes;
+    let resent = Math.max(0, stored.length - hedgedStores.length - 1 - chunk.repliesLost) * chunk.sizeBytes;
+    for (const p of chunk.puts.filter((q) => q.outcome === 'aborted')) {
+      if (stored.some((s) => overlaps(p, s))) hedgeBytes += p.bytes;
+      else if ((cancelsByChunk.get(chunk.key) ?? []).some((c) => p.endedAtMs !== undefined && p.endedAtMs >= c && p.endedAtMs <= c + CANCEL_REACH_MS)) {
+        cancelBytes += p.bytes;
+      } else resent += p.bytes;
+    }
+    if (resent === 0) continue;
+    if (at.length === 0) unexplained.push({ key: chunk.key, bytes: resent });
+    for (const i of at) {
+      charges[i]!.resentBytes += resent / at.length;
+      movedAgain[i]!.push(firstStartAfter(chunk.puts, windows[i]!.fromMs));
+    }
+  }
+  windows.forEach((w, i) => {
+    for (const upload of uploadsAt[i]!) {
+      const puts = chunks.filter((c) => uploadOf(c.key) === upload).flatMap((c) => c.puts);
+      // An upload that stored its last chunk before the crashed part was back has nothing to move.
+      const done = puts.every((p) => p.endedAtMs !== undefined && p.endedAtMs <= w.toMs);
+      if (!done) movedAgain[i]!.push(firstStartAfter(puts, w.toMs));
+    }
+    const moments = movedAgain[i]!;
+    if (moments.every((m) => m !== undefined)) charges[i]!.recoveryMs = Math.max(0, ...moments.map((m) => m! - w.fromMs));
+  });
+  for (const c of charges) c.resentBytes = Math.round(c.resentBytes);
+  return { charges, unexplained, hedgeBytes, cancelBytes };
+}
+
+/** Started before the window closed, and still running (or answered just before) when it opened. */
+export function inFlightDuring(put: LoggedPut, window: CrashWindow): boolean {
+  const end = put.endedAtMs ?? Number.POSITIVE_INFINITY;
+  return put.startedAtMs <= window.toMs && end >= window.fromMs - ANSWERED_BEFORE_CRASH_MS;
+}
+
+function overlaps(a: LoggedPut, b: LoggedPut): boolean {
+  const aEnd = a.endedAtMs ?? Number.POSITIVE_INFINITY;
+  const bEnd = b.endedAtMs ?? Number.POSITIVE_INFINITY;
+  return a.startedAtMs <= bEnd && b.startedAtMs <= aEnd;
+}
+
+function firstStartAfter(puts: LoggedPut[], afterMs: number): number | undefined {
+  const starts = puts.map((p) => p.startedAtMs).filter((t) => t > afterMs);
+  return starts.length > 0 ? Math.min(...starts) : undefined;
+}
+
+function uploadOf(key: string): string {
+  return key.slice(0, key.lastIndexOf('/'));
+}
