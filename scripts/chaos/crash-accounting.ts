@@ -61,6 +61,8 @@ export interface CrashCharge {
    * crashed part was back. Undefined if that never happened.
    */
   recoveryMs?: number;
+  /** What moved again last (a chunk key or an upload id), for the log. */
+  slowest?: string;
 }
 
 export interface CrashAccounting {
@@ -78,7 +80,7 @@ export function accountCrashes(chunks: ChunkPuts[], windows: CrashWindow[], canc
   let hedgeBytes = 0;
   let cancelBytes = 0;
   /** Per crash: when each thing it stopped had started moving again (undefined: never). */
-  const movedAgain: Array<Array<number | undefined>> = windows.map(() => []);
+  const movedAgain: Array<Array<{ atMs: number | undefined; what: string }>> = windows.map(() => []);
   const uploadsAt: Array<Set<string>> = windows.map(() => new Set());
   for (const chunk of chunks) {
     const at = windows.map((w, i) => (chunk.puts.some((p) => inFlightDuring(p, w)) ? i : -1)).filter((i) => i >= 0);
@@ -102,7 +104,7 @@ export function accountCrashes(chunks: ChunkPuts[], windows: CrashWindow[], canc
     if (at.length === 0) unexplained.push({ key: chunk.key, bytes: resent });
     for (const i of at) {
       charges[i]!.resentBytes += resent / at.length;
-      movedAgain[i]!.push(firstStartAfter(chunk.puts, windows[i]!.fromMs));
+      movedAgain[i]!.push({ atMs: firstStartAfter(chunk.puts, windows[i]!.fromMs), what: chunk.key });
     }
   }
   windows.forEach((w, i) => {
@@ -110,10 +112,15 @@ export function accountCrashes(chunks: ChunkPuts[], windows: CrashWindow[], canc
       const puts = chunks.filter((c) => uploadOf(c.key) === upload).flatMap((c) => c.puts);
       // An upload that stored its last chunk before the crashed part was back has nothing to move.
       const done = puts.every((p) => p.endedAtMs !== undefined && p.endedAtMs <= w.toMs);
-      if (!done) movedAgain[i]!.push(firstStartAfter(puts, w.toMs));
+      if (!done) movedAgain[i]!.push({ atMs: firstStartAfter(puts, w.toMs), what: upload });
     }
     const moments = movedAgain[i]!;
-    if (moments.every((m) => m !== undefined)) charges[i]!.recoveryMs = Math.max(0, ...moments.map((m) => m! - w.fromMs));
+    const never = moments.find((m) => m.atMs === undefined);
+    if (never) charges[i]!.slowest = never.what;
+    else if (moments.length > 0) {
+      const last = moments.reduce((a, b) => (b.atMs! > a.atMs! ? b : a));
+      Object.assign(charges[i]!, { recoveryMs: Math.max(0, last.atMs! - w.fromMs), slowest: last.what });
+    } else charges[i]!.recoveryMs = 0;
   });
   for (const c of charges) c.resentBytes = Math.round(c.resentBytes);
   return { charges, unexplained, hedgeBytes, cancelBytes };

@@ -369,7 +369,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (charge.recoveryMs !== undefined && (!hadDirect || directMs !== undefined)) {
         e.recoverySeconds = Math.max(charge.recoveryMs, hadDirect ? directMs! : 0) / 1000;
       }
-      log(`  recovered from #${i + 1} (${e.kind} at ${e.atSeconds.toFixed(1)} s) ${e.recoverySeconds === undefined ? 'NEVER' : `after ${e.recoverySeconds.toFixed(1)} s`} (bound ${RECOVERY_BOUND_S[e.kind]} s); re-sent ${e.resentBytes} of a ${e.boundBytes} bound`);
+      log(`  recovered from #${i + 1} (${e.kind} at ${e.atSeconds.toFixed(1)} s) ${e.recoverySeconds === undefined ? 'NEVER' : `after ${e.recoverySeconds.toFixed(1)} s`} (bound ${RECOVERY_BOUND_S[e.kind]} s, last to move: ${charge.slowest ?? 'nothing stopped'}); re-sent ${e.resentBytes} of a ${e.boundBytes} bound`);
     });
     log(`  bytes of hedges' losers: ${accounting.hedgeBytes}, abandoned by cancelled lanes: ${accounting.cancelBytes}`);
     if (process.env.CHAOS_DEBUG) {

@@ -24,7 +24,7 @@ describe('crash accounting', () => {
       [kill],
       new Map(),
     );
-    expect(result.charges).toEqual([{ chunks: 1, boundBytes: SIZE, resentBytes: 400, recoveryMs: 10_500 }]);
+    expect(result.charges).toEqual([{ chunks: 1, boundBytes: SIZE, resentBytes: 400, recoveryMs: 10_500, slowest: 'u1/2' }]);
     expect(result.unexplained).toEqual([]);
   });
 
