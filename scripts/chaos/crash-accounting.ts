@@ -45,8 +45,12 @@ export const ANSWERED_BEFORE_CRASH_MS = 500;
  * the restart belong to it.
  */
 export const AFTER_SERVER_RESTART_MS = 5_000;
-/** A cancelled lane hears of it within a progress beat (2 s) and gives its PUT 2 s more. */
-export const CANCEL_REACH_MS = 5_000;
+/**
+ * A cancelled lane hears of it with its next heartbeat's answer (a chunk's end, or a progress beat
+ * every 2 s; a PUT may have started meanwhile) and gives its PUT 2 s more: 10 s leaves room for a
+ * busy machine.
+ */
+export const CANCEL_REACH_MS = 10_000;
 
 export interface CrashCharge {
   /** Distinct chunks with a PUT in flight at the crash. */
@@ -83,36 +87,48 @@ export function accountCrashes(chunks: ChunkPuts[], windows: CrashWindow[], canc
   const movedAgain: Array<Array<{ atMs: number | undefined; what: string }>> = windows.map(() => []);
   const uploadsAt: Array<Set<string>> = windows.map(() => new Set());
   for (const chunk of chunks) {
+    const inFlightAt = (p: LoggedPut) => windows.map((w, i) => (inFlightDuring(p, w) ? i : -1)).filter((i) => i >= 0);
     const at = windows.map((w, i) => (chunk.puts.some((p) => inFlightDuring(p, w)) ? i : -1)).filter((i) => i >= 0);
     for (const i of at) {
       charges[i]!.chunks++;
       charges[i]!.boundBytes += chunk.sizeBytes;
-      uploadsAt[i]!.add(uploadOf(chunk.key));
     }
+    // What was sent in vain: abandoned bodies, and stores whose ETag was lost (all but the last).
     const stored = chunk.puts.filter((p) => p.outcome === 'stored');
     // A hedge whose loser was stored too (its body was in before the abort): one send, not two.
     const hedgedStores = stored.filter((p, i) => stored.slice(0, i).some((earlier) => overlaps(p, earlier)));
     hedgeBytes += hedgedStores.length * chunk.sizeBytes;
-    let resent = Math.max(0, stored.length - hedgedStores.length - 1 - chunk.repliesLost) * chunk.sizeBytes;
+    const lostStores = stored.filter((p) => !hedgedStores.includes(p)).slice(0, -1).slice(chunk.repliesLost);
+    const wasted: Array<{ put: LoggedPut; bytes: number }> = lostStores.map((put) => ({ put, bytes: chunk.sizeBytes }));
     for (const p of chunk.puts.filter((q) => q.outcome === 'aborted')) {
       if (stored.some((s) => overlaps(p, s))) hedgeBytes += p.bytes;
       else if ((cancelsByChunk.get(chunk.key) ?? []).some((c) => p.endedAtMs !== undefined && p.endedAtMs >= c && p.endedAtMs <= c + CANCEL_REACH_MS)) {
         cancelBytes += p.bytes;
-      } else resent += p.bytes;
+      } else wasted.push({ put: p, bytes: p.bytes });
     }
-    if (resent === 0) continue;
-    if (at.length === 0) unexplained.push({ key: chunk.key, bytes: resent });
-    for (const i of at) {
-      charges[i]!.resentBytes += resent / at.length;
-      movedAgain[i]!.push({ atMs: firstStartAfter(chunk.puts, windows[i]!.fromMs), what: chunk.key });
+    // Each wasted send is charged to the crashes it was in flight at; one in flight at none is unexplained.
+    for (const { put, bytes } of wasted) {
+      const crashes = inFlightAt(put);
+      if (crashes.length === 0) {
+        unexplained.push({ key: chunk.key, bytes });
+        continue;
+      }
+      for (const i of crashes) {
+        charges[i]!.resentBytes += bytes / crashes.length;
+        movedAgain[i]!.push({ atMs: firstStartAfter(chunk.puts, windows[i]!.fromMs), what: chunk.key });
+      }
     }
+    for (const i of at) uploadsAt[i]!.add(uploadOf(chunk.key));
   }
   windows.forEach((w, i) => {
     for (const upload of uploadsAt[i]!) {
       const puts = chunks.filter((c) => uploadOf(c.key) === upload).flatMap((c) => c.puts);
-      // An upload that stored its last chunk before the crashed part was back has nothing to move.
-      const done = puts.every((p) => p.endedAtMs !== undefined && p.endedAtMs <= w.toMs);
-      if (!done) movedAgain[i]!.push({ atMs: firstStartAfter(puts, w.toMs), what: upload });
+      // Moving when the crashed part was back if a PUT ran across that moment; else at the next
+      // PUT's start; an upload that needed no PUT after it had finished.
+      const across = puts.some((p) => p.startedAtMs <= w.toMs && (p.endedAtMs ?? Number.POSITIVE_INFINITY) > w.toMs);
+      const next = firstStartAfter(puts, w.toMs);
+      if (across) movedAgain[i]!.push({ atMs: w.toMs, what: upload });
+      else if (next !== undefined) movedAgain[i]!.push({ atMs: next, what: upload });
     }
     const moments = movedAgain[i]!;
     const never = moments.find((m) => m.atMs === undefined);

@@ -107,4 +107,22 @@ describe('crash accounting', () => {
     );
     expect(result.charges[0]).toMatchObject({ resentBytes: 0, recoveryMs: 9000 });
   });
+
+  it('a wasted PUT is charged to the crash it was in flight at, not to a later one its resend overlapped', () => {
+    const later = { fromMs: KILL + 12_000, toMs: KILL + 12_000 };
+    const result = accountCrashes(
+      [
+        chunk(1, [
+          { startedAtMs: KILL - 700, endedAtMs: KILL + 1_500, outcome: 'aborted', bytes: 500 },
+          { startedAtMs: KILL + 11_800, endedAtMs: KILL + 14_000, outcome: 'stored', bytes: SIZE },
+        ]),
+      ],
+      [kill, later],
+      new Map(),
+    );
+    expect(result.charges.map((c) => c.resentBytes)).toEqual([500, 0]);
+    expect(result.charges[0]!.recoveryMs).toBe(11_800);
+    // the later crash found the upload moving (a PUT ran across it)
+    expect(result.charges[1]!.recoveryMs).toBe(0);
+  });
 });
