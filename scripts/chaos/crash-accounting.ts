@@ -32,6 +32,7 @@ export interface ChunkPuts {
 export interface CrashWindow {
   fromMs: number;
   toMs: number;
+  kind?: 'worker-kill' | 'server-restart';
 }
 
 /**
@@ -39,6 +40,16 @@ export interface CrashWindow {
  * round trip: a PUT answered this shortly before a crash counts as in flight at it.
  */
 export const ANSWERED_BEFORE_CRASH_MS = 500;
+/**
+ * A Temporal server killed while a heartbeat RPC was on its way, or before it stored it, loses it:
+ * after a server restart, a PUT answered this shortly before the kill counts as in flight.
+ */
+export const ANSWERED_BEFORE_SERVER_KILL_MS = 2_000;
+/**
+ * The emulator runs in the chaos process, whose event loop lags on a busy machine: it may note
+ * the start of a PUT the killed worker sent just before the kill this much later.
+ */
+export const START_NOTED_LATE_MS = 1_000;
 /**
  * After a server restart, a lane the server timed out during the outage learns of it with its next
  * heartbeat (≤ 2 s) and aborts its PUT after the 2 s cancel grace: PUTs in flight this long after
@@ -145,7 +156,9 @@ export function accountCrashes(chunks: ChunkPuts[], windows: CrashWindow[], canc
 /** Started before the window closed, and still running (or answered just before) when it opened. */
 export function inFlightDuring(put: LoggedPut, window: CrashWindow): boolean {
   const end = put.endedAtMs ?? Number.POSITIVE_INFINITY;
-  return put.startedAtMs <= window.toMs && end >= window.fromMs - ANSWERED_BEFORE_CRASH_MS;
+  const answeredBefore = window.kind === 'server-restart' ? ANSWERED_BEFORE_SERVER_KILL_MS : ANSWERED_BEFORE_CRASH_MS;
+  const after = window.kind === 'server-restart' ? AFTER_SERVER_RESTART_MS : START_NOTED_LATE_MS;
+  return put.startedAtMs <= window.toMs + after && end >= window.fromMs - answeredBefore;
 }
 
 function overlaps(a: LoggedPut, b: LoggedPut): boolean {
