@@ -4,6 +4,8 @@
 //   npm run bench                      1 GiB, 3 repetitions, every contender
 //   npm run bench -- --large           4 GiB
 //   npm run bench -- --slow-chunks 0.05   a store that answers 5 % of chunk PUTs 2 s late (--slow-chunk-ms)
+//                                         after the whole body; --slow-model at-once: the body received
+//                                         at once and the answer 2 s after the request
 //   npm run bench -- --wan                a WAN: 60 ms per chunk PUT, 20 MB/s per connection
 //                                         (--wan-latency-ms <ms>, --wan-mb-per-s <MB/s> change either; each implies --wan)
 //   npm run bench -- --wan --slow-chunks 0.05   both: the tail on top of the WAN
@@ -208,6 +210,8 @@ async function main(): Promise<void> {
       // A store with a latency tail: this fraction of chunk PUTs is answered slow-chunk-ms late.
       'slow-chunks': { type: 'string' },
       'slow-chunk-ms': { type: 'string', default: '2000' },
+      // The tail model: after-body (default) or at-once (see src/emulator/faults.ts, put_slow_at_once).
+      'slow-model': { type: 'string' },
       // A WAN between every contender and the store (see src/emulator/wan-profile.ts).
       wan: { type: 'boolean', default: false },
       'wan-latency-ms': { type: 'string' },
@@ -257,7 +261,9 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const emulator = await spawnEmulator({ apiKey: API_KEY, dataDir: emulatorDir, args: ['--asset-ready-delay-ms', '0', ...wanEmulatorArgs(store)] });
   log(`emulator: ${emulator.baseUrl} (pid ${emulator.pid}), data ${emulatorDir}`);
-  if (store?.slowChunks !== undefined) await emulator.setFaults({ put_slow: store.slowChunks, put_slow_ms: store.slowChunkMs });
+  if (store?.slowChunks !== undefined) {
+    await emulator.setFaults({ put_slow: store.slowChunks, put_slow_ms: store.slowChunkMs, put_slow_at_once: store.slowModel === 'at-once' ? 1 : 0 });
+  }
   if (store) log(`store: ${describeStore(store)}`);
   const needsTemporal = contenders.some((c) => c.kind === 'ours');
   const server = needsTemporal ? await DevServer.start({ ui: false }) : undefined;

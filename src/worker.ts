@@ -73,9 +73,10 @@ export async function createUploadWorkers(options: UploadWorkerOptions): Promise
     // Counts each upload's end once, whatever happens to the workflow task that ends it.
     sinks: uploadMetricSinks(),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 64,
-    // Heartbeats carry cancellation back to a running PUT: keep them frequent so a cancel
-    // stops the bytes within about a second.
-    maxHeartbeatThrottleInterval: '1 second',
+    // No throttle: a lane heartbeats once per finished chunk (the ETag a retry resumes after,
+    // which a throttle would hold back and lose with the process) and every 2 s inside a PUT.
+    // Core still sends one heartbeat RPC at a time per activity, the latest details next.
+    maxHeartbeatThrottleInterval: 0,
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
     dataConverter: options.dataConverter,
     ...(options.workerDeployment ? { workerDeploymentOptions: options.workerDeployment } : {}),

@@ -8,13 +8,22 @@ export interface StoreProfile {
   /** Fraction of chunk PUTs answered slowChunkMs late (the emulator's put_slow knob). */
   slowChunks?: number;
   slowChunkMs?: number;
+  /**
+   * The tail model: 'after-body' (the slow PUT's body at the link's pace, the answer slowChunkMs
+   * after it) or 'at-once' (the body received at once, the answer slowChunkMs after the request).
+   */
+  slowModel?: SlowModel;
   /** Latency added to every chunk PUT, and bandwidth of each connection in MB/s (10^6 bytes/s). */
   wan?: { putLatencyMs: number; connectionMbPerSecond: number };
 }
 
+export const SLOW_MODELS = ['after-body', 'at-once'] as const;
+export type SlowModel = (typeof SLOW_MODELS)[number];
+
 export interface StoreFlags {
   'slow-chunks'?: string;
   'slow-chunk-ms'?: string;
+  'slow-model'?: string;
   wan?: boolean;
   'wan-latency-ms'?: string;
   'wan-mb-per-s'?: string;
@@ -33,7 +42,11 @@ export function parseStoreProfile(flags: StoreFlags): StoreProfile | undefined {
     const slowChunkMs = Number(flags['slow-chunk-ms'] ?? '2000');
     if (!(slowChunks > 0 && slowChunks <= 1)) throw new StoreFlagError('--slow-chunks must be a fraction in (0, 1]');
     if (!Number.isInteger(slowChunkMs) || slowChunkMs < 1) throw new StoreFlagError('--slow-chunk-ms must be a positive integer');
-    Object.assign(profile, { slowChunks, slowChunkMs });
+    const slowModel = (flags['slow-model'] ?? 'after-body') as SlowModel;
+    if (!SLOW_MODELS.includes(slowModel)) throw new StoreFlagError(`--slow-model must be one of ${SLOW_MODELS.join(', ')}`);
+    Object.assign(profile, { slowChunks, slowChunkMs, slowModel });
+  } else if (flags['slow-model'] !== undefined) {
+    throw new StoreFlagError('--slow-model needs --slow-chunks');
   }
   const latencyText = flags['wan-latency-ms'];
   const rateText = flags['wan-mb-per-s'];
@@ -54,7 +67,8 @@ export function parseStoreProfile(flags: StoreFlags): StoreProfile | undefined {
 export function storeLabel(profile: StoreProfile | undefined): string {
   if (!profile) return '';
   const wan = profile.wan ? `-wan-${profile.wan.putLatencyMs}ms-${profile.wan.connectionMbPerSecond}MBps` : '';
-  const slow = profile.slowChunks !== undefined ? `-slow-${profile.slowChunks * 100}pct-${profile.slowChunkMs}ms` : '';
+  const model = profile.slowModel === 'at-once' ? '-at-once' : '';
+  const slow = profile.slowChunks !== undefined ? `-slow-${profile.slowChunks * 100}pct-${profile.slowChunkMs}ms${model}` : '';
   return `${wan}${slow}`;
 }
 
@@ -68,6 +82,9 @@ export function wanEmulatorArgs(profile: StoreProfile | undefined): string[] {
 export function describeStore(profile: StoreProfile | undefined): string {
   const parts: string[] = [];
   if (profile?.wan) parts.push(`a WAN of ${profile.wan.putLatencyMs} ms per chunk PUT and ${profile.wan.connectionMbPerSecond} MB/s per connection`);
-  if (profile?.slowChunks !== undefined) parts.push(`${profile.slowChunks * 100} % of chunk PUTs answered ${profile.slowChunkMs} ms late`);
+  if (profile?.slowChunks !== undefined) {
+    const model = profile.slowModel === 'at-once' ? 'after the request, the body received at once' : 'after the whole body';
+    parts.push(`${profile.slowChunks * 100} % of chunk PUTs answered ${profile.slowChunkMs} ms late (${model})`);
+  }
   return parts.join(', ');
 }

@@ -38,8 +38,8 @@ export function fullChaos(workDir: string, seed: number): ChaosOptions {
     // Each PUT body is read at no more than 2 MB/s, so the run lasts long enough for crashes to
     // land in the middle of transfers on any machine.
     faults: { ...CHAOS_FAULTS, put_throttle_bps: 2 * MB },
-    // A killed worker's chunks are retried after this (default 30 s); shorter keeps the run short.
-    multipart: { concurrency: 8, chunkHeartbeatTimeoutMs: 10_000 },
+    // The product's defaults (a killed worker's lanes are retried 10 s after their last heartbeat).
+    multipart: { concurrency: 8 },
     workers: 2,
     kills: 3,
     serverRestarts: 1,

@@ -2,7 +2,7 @@
 // docs/RELIABILITY.md.
 
 import os from 'node:os';
-import { mb, type ChaosReport } from './run-chaos';
+import { mb, RECOVERY_BOUND_S, type ChaosReport } from './run-chaos';
 
 export function summaryLines(report: ChaosReport): string[] {
   const lines: string[] = [];
@@ -18,8 +18,8 @@ export function summaryLines(report: ChaosReport): string[] {
   for (const [i, e] of report.events.entries()) {
     lines.push(
       `  #${i + 1} ${e.kind === 'worker-kill' ? `SIGKILL worker ${e.workerPid}` : 'server SIGKILL + restart'} at ${e.atSeconds.toFixed(1)} s ` +
-        `(${(e.progress * 100).toFixed(0)}%): ${e.inFlightChunks} chunks in flight, re-sent ${mb(e.resentBytes)} of a ${mb(e.boundBytes)} bound, ` +
-        `${e.directInFlight} direct in flight, recovered ${e.recoverySeconds === undefined ? 'never' : `in ${e.recoverySeconds.toFixed(1)} s`}`,
+        `(${(e.progress * 100).toFixed(0)}%): ${e.inFlightChunks} chunk PUTs in flight, re-sent ${mb(e.resentBytes)} of a ${mb(e.boundBytes)} bound, ` +
+        `${e.directInFlight} direct in flight, moving again ${e.recoverySeconds === undefined ? 'never' : `after ${e.recoverySeconds.toFixed(1)} s`} (bound ${RECOVERY_BOUND_S[e.kind]} s)`,
     );
   }
   lines.push(
@@ -55,12 +55,12 @@ export function markdown(report: ChaosReport): string {
   lines.push('');
   lines.push(`Faults injected: ${Object.entries(report.faultsInjected).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}.`);
   lines.push('');
-  lines.push('| # | crash | at | progress | chunks in flight (before / after / distinct) | bound | re-sent | direct in flight | time to recover |');
-  lines.push('|---:|---|---:|---:|---|---:|---:|---:|---:|');
+  lines.push('| # | crash | at | progress | chunks in lanes (before / after) | chunk PUTs in flight (the store) | bound | re-sent | direct in flight | time to recover (bound) |');
+  lines.push('|---:|---|---:|---:|---|---:|---:|---:|---:|---:|');
   for (const [i, e] of report.events.entries()) {
     lines.push(
       `| ${i + 1} | ${e.kind === 'worker-kill' ? `SIGKILL worker (pid ${e.workerPid})` : 'SIGKILL + restart Temporal dev server'} | ${e.atSeconds.toFixed(1)} s | ${(e.progress * 100).toFixed(0)}% | ` +
-        `${e.inFlightBefore} / ${e.inFlightAfter} / ${e.inFlightChunks} | ${mb(e.boundBytes)} | ${mb(e.resentBytes)} | ${e.directInFlight} | ${e.recoverySeconds === undefined ? '**never**' : `${e.recoverySeconds.toFixed(1)} s`} |`,
+        `${e.inFlightBefore} / ${e.inFlightAfter} | ${e.inFlightChunks} | ${mb(e.boundBytes)} | ${mb(e.resentBytes)} | ${e.directInFlight} | ${e.recoverySeconds === undefined ? '**never**' : `${e.recoverySeconds.toFixed(1)} s`} (${RECOVERY_BOUND_S[e.kind]} s) |`,
     );
   }
   lines.push('');

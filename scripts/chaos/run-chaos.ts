@@ -6,9 +6,10 @@
 //   - no session (or asset) was created twice for the same upload, as the emulator's own ledger
 //     of what it created says (deleted orphans count), while replies are lost on every endpoint
 //     (the first create-session and the first direct-create answers always);
-//   - bytes sent again stay within the chunks in flight at each crash: every chunk the store saw
-//     abandoned (aborted_bytes) or stored twice (put_count > 1) was in flight at a kill or at the
-//     server restart, and re-sent no more than one chunk per such event.
+//   - bytes sent again stay within the chunk PUTs actually in flight at each crash, by the store's
+//     own log of every PUT (crash-accounting.ts): every chunk abandoned or stored twice had a PUT
+//     in flight at a kill or at the server restart, and each crash re-sent no more than those;
+//   - every crash is recovered from within its bound (RECOVERY_BOUND_S), the upload moving again.
 // Nothing here depends on wall-clock speed: crashes are placed by upload progress, and waits are
 // for states, with generous limits.
 
@@ -27,6 +28,7 @@ import { progressQuery } from '../../src/workflows/multipart-upload';
 import { uploadProgressQuery, uploadWorkflow } from '../../src/workflows/upload';
 import type { MultipartTuning, UploadResult } from '../../src/domain/types';
 import { ensureSourceFile, type SourceFile } from '../bench/source-file';
+import { accountCrashes, type ChunkPuts, type LoggedPut } from './crash-accounting';
 import { trackChild } from '../bench/children';
 import { spawnWorker, type WorkerProcess } from '../bench/worker-process';
 
@@ -76,22 +78,32 @@ export interface CrashEvent {
   /** Upload progress (0..1) when it happened. */
   progress: number;
   workerPid?: number;
-  /** Chunks in flight right before the crash, and right after (a chunk can start in between). */
+  /** Wall-clock ms of the kill, and of the crashed part being back (the restarted server; the kill for a worker). */
+  fromMs: number;
+  toMs: number;
+  /** Chunks the workflows said were in their lanes right before the crash, and right after (for the log). */
   inFlightBefore: number;
   inFlightAfter: number;
-  /** Distinct chunks in either set: the chunks this crash can make us send again. */
+  /** Distinct chunks with a PUT in flight at the crash, by the store's log: the chunks it can make us send again. */
   inFlightChunks: number;
-  /** inFlightChunks × chunk size. */
+  /** Those chunks' bytes. */
   boundBytes: number;
   /** Bytes sent again for those chunks (abandoned partial bodies plus second stores). */
   resentBytes: number;
   /** Direct uploads in their single A1 request at the crash (each may have to start over). */
   directInFlight: number;
-  /** Until every chunk in flight at the crash was stored and accepted again; undefined if never. */
+  /**
+   * Until the upload moved again: each chunk the crash made us send again had a new PUT, every
+   * multipart upload with a PUT in flight had one started after the crashed part was back, and
+   * every direct upload in A1 passed it. Undefined if never.
+   */
   recoverySeconds?: number;
   /** Progress queries that got no answer around the crash (their chunks are missing from the bound). */
   unansweredQueries?: number;
 }
+
+/** The most a crash may stop an upload: a worker kill (its lanes' heartbeat timeout and a retry), a server restart. */
+export const RECOVERY_BOUND_S: Record<CrashEvent['kind'], number> = { 'worker-kill': 15, 'server-restart': 20 };
 
 export interface ChaosCheck {
   name: string;
@@ -237,7 +249,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const plan = kinds.map((kind) => ({ kind, at: low + random() * (high - low) })).sort((a, b) => a.at - b.at);
 
     const events: CrashEvent[] = [];
-    const eventChunks: Array<Set<ChunkKey>> = [];
+    const directRecoveredAtMs = new Map<CrashEvent, number | undefined>();
     const recoveries: Promise<void>[] = [];
     const progressOf = async () => {
       const counters = await emulator!.counters();
@@ -258,6 +270,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const before = await inFlight(temporal, uploads, 60_000);
       const event: CrashEvent = {
         kind: step.kind,
+        fromMs: Date.now(),
+        toMs: 0,
         atSeconds: (Date.now() - runStartedAtMs) / 1000,
         progress,
         inFlightBefore: before.chunks.size,
@@ -269,30 +283,31 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       };
       if (step.kind === 'worker-kill') {
         const victim = workers.splice(Math.floor(random() * workers.length), 1)[0]!;
+        event.fromMs = Date.now();
         await victim.kill('SIGKILL');
+        event.toMs = event.fromMs;
         event.workerPid = victim.pid;
         pendingWorkers.push(startWorker());
       } else {
+        event.fromMs = Date.now();
         await server.kill('SIGKILL');
         await server.restart();
+        event.toMs = Date.now();
       }
       const after = await inFlight(temporal, uploads, 20_000);
       for (const problem of [...before.unanswered, ...after.unanswered]) log(`  in-flight query unanswered: ${problem}`);
       event.unansweredQueries = before.unanswered.length + after.unanswered.length;
       const chunks = new Set([...before.chunks, ...after.chunks]);
       event.inFlightAfter = after.chunks.size;
-      event.inFlightChunks = chunks.size;
-      event.boundBytes = [...chunks].reduce((a, key) => a + (before.chunkSizes.get(key) ?? after.chunkSizes.get(key) ?? 0), 0);
       log(
         `${event.atSeconds.toFixed(1)} s, progress ${(progress * 100).toFixed(0)}%: ${step.kind === 'worker-kill' ? `SIGKILL worker ${event.workerPid}` : 'SIGKILL + restart of the Temporal dev server'}; ` +
-          `${chunks.size} chunks in flight (${before.chunks.size} before, ${after.chunks.size} after), ${before.direct} direct uploads in flight`,
+          `${chunks.size} chunks in the workflows' lanes (${before.chunks.size} before, ${after.chunks.size} after), ${before.direct} direct uploads in flight`,
       );
       events.push(event);
-      eventChunks.push(chunks);
+      // Direct uploads are watched live (A1 is one request); chunks from the store's log at the end.
       recoveries.push(
-        waitForRecovery(emulator, uploads, chunks, before.directNames, options.timeoutMs).then((ok) => {
-          if (ok) event.recoverySeconds = (Date.now() - runStartedAtMs) / 1000 - event.atSeconds;
-          log(`  recovered from the ${step.kind} at ${event.atSeconds.toFixed(1)} s ${ok ? `after ${event.recoverySeconds!.toFixed(1)} s` : 'NEVER'}`);
+        waitForRecovery(uploads, before.directNames, options.timeoutMs).then((passedAtMs) => {
+          directRecoveredAtMs.set(event, passedAtMs);
         }),
       );
     }
@@ -308,16 +323,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const counters = await emulator.counters();
     if (process.env.CHAOS_DEBUG) log(JSON.stringify(counters));
     const outcomes: UploadOutcome[] = [];
-    const resentByChunk = new Map<ChunkKey, number>();
+    const chunkPuts: ChunkPuts[] = [];
     for (const u of uploads) {
       const object = u.result ? await emulator.objectInfo(u.result.assetId) : undefined;
       const uploadId = u.result?.multipart?.uploadId;
       if (uploadId) {
         const view = await emulator.sessionView(uploadId);
         for (const c of view?.chunks ?? []) {
-          // A PUT whose reply was lost on purpose is sent again: that is the fault's, not a crash's.
-          const resent = c.aborted_bytes + Math.max(0, c.put_count - 1 - c.replies_lost) * (c.stored_size ?? 0);
-          if (resent > 0) resentByChunk.set(`${uploadId}/${c.index}`, resent);
+          chunkPuts.push({
+            key: `${uploadId}/${c.index}`,
+            sizeBytes: Math.min(view!.chunk_size, view!.total_size - (c.index - 1) * view!.chunk_size),
+            repliesLost: c.replies_lost,
+            puts: c.puts.map((p) => ({
+              startedAtMs: p.started_at_ms,
+              ...(p.ended_at_ms !== null ? { endedAtMs: p.ended_at_ms } : {}),
+              ...(p.outcome ? { outcome: p.outcome as LoggedPut['outcome'] } : {}),
+              bytes: p.bytes,
+            })),
+          });
         }
       }
       outcomes.push({
@@ -332,19 +355,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         ...(u.error ? { error: u.error } : {}),
       });
     }
-    // Each re-sent chunk is charged to the crashes it was in flight at (shared evenly).
-    let unexplained = 0;
-    const perChunkProblems: string[] = [];
-    for (const [key, resent] of resentByChunk) {
-      const at = eventChunks.map((set, i) => (set.has(key) ? i : -1)).filter((i) => i >= 0);
-      if (at.length === 0) {
-        unexplained += resent;
-        perChunkProblems.push(`${key} re-sent ${resent} bytes but was in flight at no crash`);
-        continue;
+    // Each re-sent chunk is charged to the crashes it had a PUT in flight at (shared evenly).
+    const replay = await replayEveryRun(temporal, uploads);
+    const accounting = accountCrashes(chunkPuts, events, replay.laneCancels);
+    const unexplained = accounting.unexplained.reduce((a, u) => a + u.bytes, 0);
+    const perChunkProblems = accounting.unexplained.map((u) => `${u.key} re-sent ${u.bytes} bytes but had no PUT in flight at any crash`);
+    events.forEach((e, i) => {
+      const charge = accounting.charges[i]!;
+      Object.assign(e, { inFlightChunks: charge.chunks, boundBytes: charge.boundBytes, resentBytes: charge.resentBytes });
+      const direct = directRecoveredAtMs.get(e);
+      const directMs = direct === undefined ? undefined : Math.max(0, direct - e.fromMs);
+      const hadDirect = e.directInFlight > 0;
+      if (charge.recoveryMs !== undefined && (!hadDirect || directMs !== undefined)) {
+        e.recoverySeconds = Math.max(charge.recoveryMs, hadDirect ? directMs! : 0) / 1000;
       }
-      for (const i of at) events[i]!.resentBytes += resent / at.length;
+      log(`  recovered from #${i + 1} (${e.kind} at ${e.atSeconds.toFixed(1)} s) ${e.recoverySeconds === undefined ? 'NEVER' : `after ${e.recoverySeconds.toFixed(1)} s`} (bound ${RECOVERY_BOUND_S[e.kind]} s, last to move: ${charge.slowest ?? 'nothing stopped'}); re-sent ${e.resentBytes} of a ${e.boundBytes} bound`);
+    });
+    log(`  bytes of hedges' losers: ${accounting.hedgeBytes}, abandoned by cancelled lanes: ${accounting.cancelBytes}`);
+    if (process.env.CHAOS_DEBUG) {
+      for (const c of chunkPuts.filter((c) => c.puts.length > 1)) {
+        log(`    ${c.key}: ${c.puts.map((p) => `${p.outcome ?? 'running'} ${((p.startedAtMs - runStartedAtMs) / 1000).toFixed(1)}–${p.endedAtMs === undefined ? '?' : ((p.endedAtMs - runStartedAtMs) / 1000).toFixed(1)} s ${p.bytes} B`).join('; ')}`);
+      }
     }
-    for (const e of events) e.resentBytes = Math.round(e.resentBytes);
 
     // What the emulator created (deleted orphans included), by upload: its ledger, not our results.
     const created = await emulator.created();
@@ -366,8 +398,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const sessionRestarts = outcomes.reduce((a, o) => a + o.sessionRestarts, 0);
     const multipartFiles = multipartUploads.reduce((a, o) => a + o.sizeBytes, 0);
     const resentAfterCrashes = counters.bytes_aborted + counters.bytes_stored_again;
-
-    const replay = await replayEveryRun(temporal, uploads);
 
     const checks: ChaosCheck[] = [
       check('every upload finished', outcomes.every((o) => o.route !== undefined), outcomes.filter((o) => o.error).map((o) => `${o.name}: ${o.error}`).join('; ') || `${outcomes.length} of ${outcomes.length}`),
@@ -393,7 +423,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         `${events.filter((e) => e.kind === 'worker-kill').length} of ${options.kills} kills, ${events.filter((e) => e.kind === 'server-restart').length} of ${options.serverRestarts} server restarts`,
       ),
       check(
-        'bytes re-sent after each crash stay within the chunks in flight at it',
+        "bytes re-sent after each crash stay within the chunk PUTs in flight at it (the store's log)",
         unexplained === 0 && events.every((e) => e.resentBytes <= e.boundBytes),
         [
           ...events.map((e, i) => `#${i + 1} ${e.kind}: ${e.resentBytes} ≤ ${e.boundBytes}`),
@@ -406,8 +436,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         replay.failures.slice(0, 3).join('; ') || `${replay.runs} runs of ${replay.workflows} workflows replayed`,
       ),
       check(
-        'every crash was recovered from',
-        events.every((e) => e.recoverySeconds !== undefined),
+        `every crash was recovered from, the upload moving again within ${RECOVERY_BOUND_S['worker-kill']} s of a worker kill and ${RECOVERY_BOUND_S['server-restart']} s of a server restart`,
+        events.every((e) => e.recoverySeconds !== undefined && e.recoverySeconds <= RECOVERY_BOUND_S[e.kind]),
         events.map((e, i) => `#${i + 1} ${e.recoverySeconds === undefined ? 'never' : `${e.recoverySeconds.toFixed(1)} s`}`).join(', '),
       ),
     ];
@@ -570,37 +600,13 @@ async function inFlight(
   return { chunks, chunkSizes, direct: directNames.length, directNames, unanswered };
 }
 
-/** True once every chunk in flight at a crash is stored and accepted, and those direct uploads are past A1. */
-async function waitForRecovery(
-  emulator: RunningEmulator,
-  uploads: RunningUpload[],
-  chunks: Set<ChunkKey>,
-  directNames: string[],
-  timeoutMs: number,
-): Promise<boolean> {
-  const byUpload = new Map<string, number[]>();
-  for (const key of chunks) {
-    const [uploadId, index] = key.split('/') as [string, string];
-    byUpload.set(uploadId, [...(byUpload.get(uploadId) ?? []), Number(index)]);
-  }
+/** When every direct upload that was inside A1 at a crash has passed it (undefined: never). */
+async function waitForRecovery(uploads: RunningUpload[], directNames: string[], timeoutMs: number): Promise<number | undefined> {
   const deadline = Date.now() + timeoutMs;
-  let nextDebugAt = Date.now() + 10_000;
   for (;;) {
+    // An upload given up (see the watchdog) will never pass A1: no recovery to wait for.
+    if (uploads.some((u) => u.error !== undefined && directNames.includes(u.name))) return undefined;
     let done = true;
-    const waiting: string[] = [];
-    // An upload given up (see the watchdog) will never store its chunks: no recovery to wait for.
-    if (uploads.some((u) => u.error !== undefined && u.uploadId !== undefined && byUpload.has(u.uploadId))) return false;
-    for (const [uploadId, indices] of byUpload) {
-      const view = await emulator.sessionView(uploadId);
-      if (!view || view.status === 'completed') continue;
-      const completed = new Set(view.chunks.filter((c) => c.status === 'completed').map((c) => c.index));
-      if (!indices.every((i) => completed.has(i))) done = false;
-      waiting.push(`${uploadId.slice(0, 6)}: ${indices.filter((i) => !completed.has(i)).join(',')}`);
-    }
-    if (process.env.CHAOS_DEBUG && Date.now() > nextDebugAt) {
-      nextDebugAt = Date.now() + 10_000;
-      console.log(`    still waiting for ${waiting.join('; ')}`);
-    }
     for (const name of directNames) {
       const upload = uploads.find((u) => u.name === name);
       if (upload && upload.finishedAtMs === undefined) {
@@ -608,8 +614,8 @@ async function waitForRecovery(
         if (!state || state.phase === 'uploading' || state.phase === 'reconciling') done = false;
       }
     }
-    if (done) return true;
-    if (Date.now() > deadline) return false;
+    if (done) return Date.now();
+    if (Date.now() > deadline) return undefined;
     await sleep(200);
   }
 }
@@ -642,13 +648,21 @@ async function retrying<T>(call: () => Promise<T>, limitMs: number): Promise<T> 
  * continue-as-new) on the current workflow code. A run that went through crashes live may still
  * hold a decision a replay would make differently; only a replay shows it.
  */
-async function replayEveryRun(temporal: Client, uploads: RunningUpload[]): Promise<{ workflows: number; runs: number; failures: string[] }> {
+/**
+ * Replays every run on the current code; also reads, from the same histories, when the workflows
+ * requested the cancellation of a lane, by `${uploadId}/${chunkIndex}` of the lane's chunks.
+ */
+async function replayEveryRun(
+  temporal: Client,
+  uploads: RunningUpload[],
+): Promise<{ workflows: number; runs: number; failures: string[]; laneCancels: Map<string, number[]> }> {
   const quiet = () => undefined;
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet },
   });
   const failures: string[] = [];
+  const laneCancels = new Map<string, number[]>();
   let workflows = 0;
   let runs = 0;
   for (const u of uploads) {
@@ -661,6 +675,7 @@ async function replayEveryRun(temporal: Client, uploads: RunningUpload[]): Promi
       for (const runId of runIds) {
         try {
           const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+          noteLaneCancels(history, laneCancels);
           await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
           runs++;
         } catch (err) {
@@ -669,7 +684,28 @@ async function replayEveryRun(temporal: Client, uploads: RunningUpload[]): Promi
       }
     }
   }
-  return { workflows, runs, failures };
+  return { workflows, runs, failures, laneCancels };
+}
+
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+
+/** The lanes (uploadChunk) whose cancellation a history requested, and when, per chunk. */
+function noteLaneCancels(history: History, into: Map<string, number[]>): void {
+  const lanes = new Map<string, string[]>();
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'uploadChunk') {
+      const data = scheduled.input?.payloads?.[0]?.data;
+      if (!data) continue;
+      const input = JSON.parse(Buffer.from(data).toString('utf8')) as { uploadId: string; chunks: Array<{ chunkIndex: number }> };
+      lanes.set(String(event.eventId), input.chunks.map((c) => `${input.uploadId}/${c.chunkIndex}`));
+    }
+    const cancel = event.activityTaskCancelRequestedEventAttributes;
+    if (cancel && event.eventTime) {
+      const atMs = Number(event.eventTime.seconds ?? 0) * 1000 + Math.floor((event.eventTime.nanos ?? 0) / 1e6);
+      for (const key of lanes.get(String(cancel.scheduledEventId)) ?? []) into.set(key, [...(into.get(key) ?? []), atMs]);
+    }
+  }
 }
 
 function check(name: string, holds: boolean, detail: string): ChaosCheck {

@@ -17,12 +17,14 @@
 //   'transient'). A throttled heartbeat may not have reached the server yet, and a lane cancelled
 //   while it waits for a retry ends without a result (its failure carries no heartbeat details).
 //
-// Heartbeats are sent when a chunk finishes, and otherwise only every PROGRESS_BEAT_MS while a
-// long chunk runs (for progress, liveness and cancellation). The worker throttles heartbeats
-// (maxHeartbeatThrottleInterval, 1 s): a chunk that finishes less than that after the lane's
-// previous heartbeat has its ETag sent at the end of the interval. So after a SIGKILL a lane
-// re-sends at most the chunk in flight plus the chunks it finished in the last throttle interval;
-// when a chunk takes longer than the interval, exactly the chunk in flight.
+// Heartbeats are sent when a chunk finishes, and otherwise every PROGRESS_BEAT_MS while the PUT in
+// flight moves bytes (a PUT that moves none is not kept alive: its stall watchdog, at half the
+// heartbeat timeout, aborts it first). A chunk slower than the heartbeat timeout is therefore
+// never taken for a dead worker, and a dead worker's lanes are retried one timeout after it died.
+// The worker does not throttle heartbeats (src/worker.ts), so a finished chunk's ETag leaves for
+// the server at once: after a SIGKILL a lane re-sends the chunk in flight, and a chunk it finished
+// within one heartbeat round trip before the kill (then the next chunk had only that round trip
+// to send bytes). Cost: about one heartbeat RPC per chunk (the bench prints it).
 
 import type fs from 'node:fs/promises';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
@@ -107,7 +109,7 @@ export interface ChunkUploadOptions {
  * stored chunk goes unreported), then aborts it. No new chunk starts after the cancellation.
  */
 export const CANCEL_GRACE_MS = 2_000;
-/** Heartbeat at least this often while a long chunk runs (progress, liveness, cancellation). */
+/** Heartbeat this often while a long chunk's bytes move (progress, liveness, cancellation); at most ¼ of the heartbeat timeout. */
 const PROGRESS_BEAT_MS = 2_000;
 /** A chunk whose ETag contradicts its MD5 this many times in a row: the store's ETags are not MD5s. */
 export const MAX_DIGEST_MISMATCHES = 3;
@@ -171,9 +173,17 @@ class Lane {
       this.heartbeat();
     }
     let handle: fs.FileHandle | undefined;
+    const beatEveryMs = Math.min(PROGRESS_BEAT_MS, (ctx.info.heartbeatTimeoutMs ?? 60_000) / 4);
+    let bytesAtLastBeat = -1;
     const beat = setInterval(() => {
-      if (Date.now() - this.lastBeatAt >= PROGRESS_BEAT_MS) this.heartbeat();
-    }, 500);
+      if (Date.now() - this.lastBeatAt < beatEveryMs) return;
+      // Inside a PUT, only bytes that moved (or a whole body awaiting its answer) prove the lane
+      // alive; between PUTs the lane is busy with its own short calls (URLs, file checks).
+      const body = this.current.body;
+      if (body && body.bytesRead === bytesAtLastBeat && body.bytesRead < body.sizeBytes) return;
+      bytesAtLastBeat = body?.bytesRead ?? -1;
+      this.heartbeat();
+    }, Math.min(500, beatEveryMs / 2));
     let grace: NodeJS.Timeout | undefined;
     const onCancel = () => {
       grace = setTimeout(() => this.stop.abort(ctx.cancellationSignal.reason), CANCEL_GRACE_MS);

@@ -41,7 +41,7 @@ export class FileRangeBody implements AsyncIterable<Buffer> {
   constructor(
     private readonly handle: fs.FileHandle,
     private readonly byteOffset: number,
-    private readonly sizeBytes: number,
+    readonly sizeBytes: number,
     /** Fed every byte in order, when the chunk's ETag is to be checked. */
     readonly md5: Hash | undefined,
   ) {}

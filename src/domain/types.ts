@@ -94,7 +94,10 @@ export interface MultipartUploadInput {
   reportFlushMs?: number;
   /** A URL closer than this to its expiry is not used. Default 5 minutes. */
   urlSafetyMarginMs?: number;
-  /** A chunk PUT that sends no byte for this long is abandoned and retried. Default 30 s. */
+  /**
+   * A lane that has not heartbeaten for this long (its worker died) is retried elsewhere; a PUT
+   * that sends no byte for half of it (at least 5 s) is abandoned and retried. Default 10 s.
+   */
   chunkHeartbeatTimeoutMs?: number;
   /** Give up after this many replaced sessions. Default 3. */
   maxSessionRestarts?: number;

@@ -15,9 +15,15 @@ export interface FaultKnobs extends LostReplyKnobs {
   put_503: number;
   /** The socket is destroyed halfway through the PUT body. */
   put_reset: number;
-  /** The PUT response is delayed by put_slow_ms (real time). */
+  /**
+   * A slow PUT (a latency tail), in one of two models. put_slow_at_once 0 (default): the body is
+   * read at the link's pace and the answer comes put_slow_ms after the whole body arrived.
+   * put_slow_at_once 1: the body is received at once (neither paced nor throttled) and the answer
+   * comes put_slow_ms after the request arrived.
+   */
   put_slow: number;
   put_slow_ms: number;
+  put_slow_at_once: number;
   /** Cap on the read rate of EVERY PUT body, bytes per second; 0 = off. */
   put_throttle_bps: number;
   /** The PUT answers 403 "Request has expired" as if the URL had expired. */
@@ -72,6 +78,7 @@ export const DEFAULT_FAULTS: Readonly<FaultKnobs> = {
   put_reset: 0,
   put_slow: 0,
   put_slow_ms: 2000,
+  put_slow_at_once: 0,
   put_throttle_bps: 0,
   url_expired: 0,
   api_429: 0,

@@ -41,6 +41,8 @@ export interface SessionAdminView {
     stored_etag: string | null;
     accepted_etag: string | null;
     error: string | null;
+    /** Every PUT whose body the store began to read (wall-clock ms; ended_at_ms null while it runs). */
+    puts: Array<{ started_at_ms: number; ended_at_ms: number | null; outcome: string | null; bytes: number }>;
   }>;
 }
 
@@ -69,6 +71,7 @@ export function sessionAdminView(session: UploadSession): SessionAdminView {
       stored_etag: record.latest?.etag ?? null,
       accepted_etag: record.accepted?.etag ?? null,
       error: record.error ?? null,
+      puts: session.putsOf(index).map((p) => ({ started_at_ms: p.startedAtMs, ended_at_ms: p.endedAtMs ?? null, outcome: p.outcome ?? null, bytes: p.bytes })),
     })),
   };
 }

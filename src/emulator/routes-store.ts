@@ -98,7 +98,10 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   }
   const reset = faults.fires('put_reset');
   const slow = faults.fires('put_slow');
-  const { put_throttle_bps: throttleBps, put_slow_ms: slowMs } = faults.current();
+  const { put_throttle_bps: throttleBps, put_slow_ms: slowMs, put_slow_at_once: slowAtOnce } = faults.current();
+  // The second tail model: the body arrives at once, the answer put_slow_ms after the request.
+  const atOnce = slow && slowAtOnce >= 1;
+  const requestAtMs = Date.now();
 
   if (reset) {
     // Counted now, not when the socket is gone: the client may see the reset before this
@@ -110,13 +113,17 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
     }
   }
   const { tempPath, finalPath } = state.files.chunkPaths(session.uploadId, presigned.chunkIndex);
+  const logged = session.putStarted(presigned.chunkIndex, Date.now());
+  const ended = (outcome: NonNullable<typeof logged.outcome>) => {
+    Object.assign(logged, { endedAtMs: Date.now(), outcome, bytes: bodyBytes });
+  };
   let bodyBytes = 0;
   const outcome = await receiveChunkBody(req, {
     tempPath,
     md5: state.startMd5(),
     idleTimeoutMs: state.options.bodyIdleTimeoutMs,
-    throttleBytesPerSecond: throttleBps,
-    paced: state.wan.pacedStage(req.socket),
+    throttleBytesPerSecond: atOnce ? 0 : throttleBps,
+    paced: atOnce ? undefined : state.wan.pacedStage(req.socket),
     resetAfterBytes: reset ? Math.max(1, Math.floor(contentLength / 2)) : undefined,
     onBytesRead: (bytes) => {
       bodyBytes += bytes;
@@ -124,6 +131,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
     },
   });
   if (outcome.kind !== 'complete') {
+    ended(outcome.kind === 'aborted' ? 'aborted' : 'failed');
     await unlinkQuietly(tempPath);
     switch (outcome.kind) {
       case 'reset':
@@ -148,6 +156,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
 
   const digestProblem = checkContentMd5(singleHeader(req.headers['content-md5']), outcome.md5);
   if (digestProblem) {
+    ended('failed');
     await unlinkQuietly(tempPath);
     reply(400, digestProblem.code, digestProblem.message);
     return;
@@ -156,6 +165,7 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   const md5 = faults.fires('put_corrupt') ? await corruptStoredBody(tempPath) : outcome.md5;
   const failure = await commitChunk(state, session, presigned.urlId, tempPath, finalPath);
   if (failure) {
+    ended('failed');
     reply(failure.status, failure.code, failure.message);
     return;
   }
@@ -163,11 +173,12 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   if (session.touch(presigned.chunkIndex).putCount > 0) counters.add('bytes_stored_again', outcome.sizeBytes);
   state.storeChunk(session, presigned.chunkIndex, { filePath: finalPath, etag, sizeBytes: outcome.sizeBytes });
   counters.add('bytes_stored', outcome.sizeBytes);
-  if (slow) await sleep(slowMs);
+  if (slow) await sleep(atOnce ? Math.max(0, requestAtMs + slowMs - Date.now()) : slowMs);
   await state.wan.beforeAnswer();
   counters.putAnswered(200);
   res.writeHead(200, { ETag: `"${etag}"`, 'Content-Length': 0, 'x-amz-request-id': newRequestId() });
   res.end();
+  ended('stored');
 }
 
 /** Flips the first byte of a received body in place; answers the MD5 of what is now stored. */

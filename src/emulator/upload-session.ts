@@ -37,6 +37,17 @@ export interface ChunkRecord {
   accepted?: StoredChunk;
 }
 
+/** One PUT of a chunk as the store saw it, in wall-clock ms (not the emulator's movable clock). */
+export interface PutLogEntry {
+  startedAtMs: number;
+  /** When it was answered or abandoned; undefined while it runs. */
+  endedAtMs?: number;
+  /** 'stored': answered 200; 'aborted': the client went away mid-body; 'failed': any other end. */
+  outcome?: 'stored' | 'aborted' | 'failed';
+  /** Body bytes read. */
+  bytes: number;
+}
+
 export interface UploadSessionInit {
   uploadId: string;
   assetId: string;
@@ -87,6 +98,8 @@ export class UploadSession {
   finalizing: Promise<void> | undefined;
   /** Only chunks that were ever PUT or reported have a record; the rest are implicitly pending. */
   private readonly chunks = new Map<number, ChunkRecord>();
+  /** Every chunk PUT whose body the store began to read, by index (crash accounting; not persisted). */
+  private readonly putLog = new Map<number, PutLogEntry[]>();
   /** Presigned URLs already used by a successful PUT (9.10). */
   private readonly usedUrlIds = new Set<string>();
   /** Presigned URLs that any PUT presented, to count clients that reuse URLs. */
@@ -174,6 +187,20 @@ export class UploadSession {
       this.chunks.set(chunkIndex, record);
     }
     return record;
+  }
+
+  /** Notes a PUT of this index whose body is about to be read; the caller ends the entry. */
+  putStarted(chunkIndex: number, nowMs: number): PutLogEntry {
+    const entry: PutLogEntry = { startedAtMs: nowMs, bytes: 0 };
+    const log = this.putLog.get(chunkIndex);
+    if (log) log.push(entry);
+    else this.putLog.set(chunkIndex, [entry]);
+    return entry;
+  }
+
+  /** The PUTs of this index whose body the store began to read, in start order. */
+  putsOf(chunkIndex: number): readonly PutLogEntry[] {
+    return this.putLog.get(chunkIndex) ?? [];
   }
 
   /** Chunks that were PUT or reported, in ascending index. */

@@ -25,7 +25,9 @@ export const DEFAULT_OPTIONS: MultipartOptions = {
   reportBatchSize: 10,
   reportFlushMs: 2_000,
   urlSafetyMarginMs: 5 * 60_000,
-  chunkHeartbeatTimeoutMs: 30_000,
+  // A dead worker's lanes are retried this long after their last heartbeat; a live lane beats
+  // every chunk and every 2 s inside a PUT that moves bytes, so a slow chunk is never taken for a death.
+  chunkHeartbeatTimeoutMs: 10_000,
   maxSessionRestarts: 3,
   // Temporal suggests continue-as-new well before its 50k-event limit; this is a backstop.
   continueAsNewAfterEvents: 10_000,

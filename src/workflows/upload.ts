@@ -23,7 +23,7 @@ import { uploadRunToken } from '../domain/create-token';
 import { uploadMediaType } from '../domain/media-types';
 import { isUrlSource, sourceLabel, uploadFileName } from '../domain/names';
 import { FailureType, type MultipartUploadResult, type UploadInput, type UploadResult } from '../domain/types';
-import { API_CALL, apiRetry, fileCheckOptions, transferOptions } from './activity-options';
+import { API_CALL, API_CALL_AFTER_CREATE, apiRetry, fileCheckOptions, transferOptions } from './activity-options';
 import { formatBytes } from '../domain/bytes';
 import { awaitAssetReady } from './asset-readiness';
 import { assetLeftSignal, reportAssetToParent } from './asset-report';
@@ -117,7 +117,7 @@ export async function uploadWorkflow(input: UploadInput): Promise<UploadResult> 
     const uploaded = isUrlSource(input.source) ? await uploadUrl(context, input.source.url) : await uploadFile(context, input.source.path);
     // Known from here on, so a cancel during the steps that follow still reports it.
     tracker.state.assetId = uploaded.assetId;
-    const clearToken = () => proxyActivities<Activities>(API_CALL).clearCreateToken({ assetId: uploaded.assetId });
+    const clearToken = () => proxyActivities<Activities>(API_CALL_AFTER_CREATE).clearCreateToken({ assetId: uploaded.assetId });
     if (!tokenOfFirstRun && patched(CLEAR_CREATE_TOKEN_PATCH)) await clearToken();
     const result = await finish(context, uploaded);
     if (tokenOfFirstRun) await clearToken();

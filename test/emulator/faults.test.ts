@@ -123,6 +123,18 @@ describe('fault injection', () => {
       expect((await emu.counters()).faults_injected.put_slow).toBe(1);
     });
 
+    it('put_slow_at_once: the body is read at once, unthrottled, and the answer comes put_slow_ms after the request', async () => {
+      const { url } = await freshUrl();
+      // A throttle that would take 10 s for this body: the at-once model does not apply it.
+      await emu.setFaults({ put_slow: 1, put_slow_ms: 400, put_slow_at_once: 1, put_throttle_bps: CHUNK / 10 });
+      const started = Date.now();
+      expect((await put(url, bytes(CHUNK))).status).toBe(200);
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(390);
+      expect(elapsed).toBeLessThan(5_000);
+      await emu.setFaults({});
+    });
+
     it('put_throttle_bps caps the read rate of every PUT body', async () => {
       const { url } = await freshUrl();
       await emu.setFaults({ put_throttle_bps: 4096 });

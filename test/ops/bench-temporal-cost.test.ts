@@ -78,11 +78,20 @@ describe('the bench store flags', () => {
 
   it('combines with --slow-chunks, each profile under its own result key', () => {
     const both = parseStoreProfile({ wan: true, 'slow-chunks': '0.05', 'slow-chunk-ms': '2000' });
-    expect(both).toEqual({ slowChunks: 0.05, slowChunkMs: 2000, wan: { putLatencyMs: 60, connectionMbPerSecond: 20 } });
+    expect(both).toEqual({ slowChunks: 0.05, slowChunkMs: 2000, slowModel: 'after-body', wan: { putLatencyMs: 60, connectionMbPerSecond: 20 } });
     expect(storeLabel(both)).toBe('-wan-60ms-20MBps-slow-5pct-2000ms');
     expect(storeLabel(parseStoreProfile({ 'slow-chunks': '0.05', 'slow-chunk-ms': '2000' }))).toBe('-slow-5pct-2000ms');
     expect(storeLabel(undefined)).toBe('');
-    expect(describeStore(both)).toBe('a WAN of 60 ms per chunk PUT and 20 MB/s per connection, 5 % of chunk PUTs answered 2000 ms late');
+    expect(describeStore(both)).toBe('a WAN of 60 ms per chunk PUT and 20 MB/s per connection, 5 % of chunk PUTs answered 2000 ms late (after the whole body)');
+  });
+
+  it('--slow-model at-once is the second tail model, under its own result key', () => {
+    const atOnce = parseStoreProfile({ wan: true, 'slow-chunks': '0.05', 'slow-model': 'at-once' });
+    expect(atOnce).toMatchObject({ slowChunks: 0.05, slowChunkMs: 2000, slowModel: 'at-once' });
+    expect(storeLabel(atOnce)).toBe('-wan-60ms-20MBps-slow-5pct-2000ms-at-once');
+    expect(describeStore(atOnce)).toContain('after the request, the body received at once');
+    expect(() => parseStoreProfile({ 'slow-chunks': '0.05', 'slow-model': 'late' })).toThrow(/--slow-model/);
+    expect(() => parseStoreProfile({ 'slow-model': 'at-once' })).toThrow(/--slow-model needs --slow-chunks/);
   });
 
   it('rejects figures it cannot use, naming the flag', () => {
