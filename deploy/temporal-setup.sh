@@ -25,13 +25,13 @@ while read -r name type; do
   set -- "$@" --name "$name" --type "$type"
   last=$name
 done <"$attributes_file"
-# Already registered (a second start) is fine: the list then shows them.
-"$cli" operator search-attribute create --namespace "$namespace" "$@" ||
-  "$cli" operator search-attribute list --namespace "$namespace" | grep -q "$last"
-# A new namespace is cached by the frontend for a few seconds: wait until it answers.
+# A new namespace reaches the server's namespace cache some seconds after it is created: retry
+# until the attributes are registered (already registered, on a second start, is fine: the list
+# then shows them).
 tries=0
-until "$cli" workflow list --namespace "$namespace" --limit 1 >/dev/null 2>&1; do
-  tries=$((tries + 1)); [ $tries -lt 30 ] || { echo "namespace $namespace does not answer" >&2; exit 1; }
+until "$cli" operator search-attribute create --namespace "$namespace" "$@" 2>/dev/null ||
+  "$cli" operator search-attribute list --namespace "$namespace" 2>/dev/null | grep -q "$last"; do
+  tries=$((tries + 1)); [ $tries -lt 60 ] || { echo "could not register the search attributes in $namespace" >&2; exit 1; }
   sleep 1
 done
 echo "namespace $namespace and its search attributes are registered"
