@@ -25,9 +25,11 @@ const FILE_ACTIVITIES = new Set(['inspectFile', 'identifyFile', 'uploadChunk', '
 describe('the cluster: Temporal on PostgreSQL, three worker hosts', () => {
   let f: ClusterFixture;
 
+  // On a machine that never built the cluster's Go binaries, the first start builds them (minutes;
+  // .ci/run builds them before the tests).
   beforeAll(async () => {
     f = await startTestCluster({ ui: true });
-  });
+  }, 45 * 60_000);
   afterAll(async () => {
     await f?.stop();
   });
