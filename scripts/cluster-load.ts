@@ -35,6 +35,8 @@ const RESULTS_PATH = path.join(REPO_ROOT, 'docs/cluster-load-results.json');
 
 interface Cost {
   temporalCpuSeconds: number;
+  /** The three worker processes together. */
+  workerCpuSeconds: number;
   postgresWalBytes: number;
   actions: TemporalActions;
   billableActions: number;
@@ -158,13 +160,15 @@ async function main(): Promise<void> {
 
 interface Snapshot {
   temporalCpu: number;
+  workerCpu: number;
   wal: number;
   heartbeats: number;
 }
 
 async function costSnapshot(cluster: Cluster, metricsUrls: string[]): Promise<Snapshot> {
   const heartbeats = (await Promise.all(metricsUrls.map((url) => readWorkerHeartbeats(url)))).reduce((a, b) => a + b, 0);
-  return { temporalCpu: readCpuSeconds(cluster.temporal.pid!), wal: cluster.postgres.walPosition(), heartbeats };
+  const workerCpu = cluster.hosts.reduce((sum, host) => sum + readCpuSeconds(host.process!.pid), 0);
+  return { temporalCpu: readCpuSeconds(cluster.temporal.pid!), workerCpu, wal: cluster.postgres.walPosition(), heartbeats };
 }
 
 async function costSince(cluster: Cluster, temporal: Client, metricsUrls: string[], before: Snapshot, workflowIds: string[]): Promise<Cost> {
@@ -173,13 +177,17 @@ async function costSince(cluster: Cluster, temporal: Client, metricsUrls: string
   const actions = emptyActions();
   for (const id of workflowIds) await addWorkflowActions(temporal, actions, id, await firstRunId(temporal, id));
   actions.heartbeats = after.heartbeats - before.heartbeats;
-  return { temporalCpuSeconds: after.temporalCpu - before.temporalCpu, postgresWalBytes: after.wal - before.wal, actions, billableActions: billableActions(actions) };
+  return {
+    temporalCpuSeconds: after.temporalCpu - before.temporalCpu,
+    workerCpuSeconds: after.workerCpu - before.workerCpu,
+    postgresWalBytes: after.wal - before.wal, actions, billableActions: billableActions(actions) };
 }
 
 function perUnit(cost: Cost, units: number): Record<string, number> {
   const round = (n: number) => Number((n / units).toFixed(2));
   return {
     temporalCpuSeconds: round(cost.temporalCpuSeconds),
+    workerCpuSeconds: round(cost.workerCpuSeconds),
     postgresWalMB: round(cost.postgresWalBytes / 1e6),
     historyEvents: round(cost.actions.events),
     billableActions: round(cost.billableActions),
