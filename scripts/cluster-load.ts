@@ -52,6 +52,10 @@ async function main(): Promise<void> {
       'batch-files': { type: 'string', default: '1000' },
       'batch-file-kib': { type: 'string', default: '256' },
       'data-dir': { type: 'string', default: path.join(REPO_ROOT, '.data/cluster-load') },
+      // The WAN between the uploaders and the store (default: the bench's typical WAN profile).
+      'wan-latency-ms': { type: 'string', default: String(TYPICAL_WAN.putLatencyMs) },
+      'wan-mb-per-s': { type: 'string', default: String(TYPICAL_WAN.connectionBytesPerSecond / 1e6) },
+      results: { type: 'string', default: RESULTS_PATH },
     },
   });
   const uploads = Number(values.uploads);
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
 
-  const wan = ['--wan-latency-ms', String(TYPICAL_WAN.putLatencyMs), '--wan-mb-per-s', String(TYPICAL_WAN.connectionBytesPerSecond / 1e6)];
+  const wan = ['--wan-latency-ms', values['wan-latency-ms'], '--wan-mb-per-s', values['wan-mb-per-s']];
   const metricsPorts = new Map<string, number>();
   for (const host of ['host-a', 'host-b', 'host-c']) metricsPorts.set(host, await freePort());
   log(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -131,12 +135,13 @@ async function main(): Promise<void> {
     };
 
     // ---- 2. many small files as one batch (on host a; the workflows run on every host).
-    const host = cluster.hosts[0]!;
-    const dir = path.join(host.root, 'batch');
-    fs.mkdirSync(dir, { recursive: true });
-    for (let i = 0; i < batchFiles; i++) {
-      const file = path.join(dir, `clip-${String(i).padStart(5, '0')}.mp4`);
-      if (!fs.existsSync(file)) fs.writeFileSync(file, Buffer.alloc(batchFileBytes, i % 251));
+    if (batchFiles > 0) {
+      const host = cluster.hosts[0]!;
+      const dir = path.join(host.root, 'batch');
+      fs.mkdirSync(dir, { recursive: true });
+      for (let i = 0; i < batchFiles; i++) {
+        const file = path.join(dir, `clip-${String(i).padStart(5, '0')}.mp4`);
+        if (!fs.existsSync(file)) fs.writeFileSync(file, Buffer.alloc(batchFileBytes, i % 251));
     }
     log(`batch: ${batchFiles} files of ${batchFileBytes / 1024} KiB as one batch (32 at once)...`);
     const batchBefore = await costSnapshot(cluster, metricsUrls);
@@ -148,14 +153,16 @@ async function main(): Promise<void> {
     if (batchResult.totals.completed !== batchFiles) throw new Error(`batch: ${batchResult.totals.completed} of ${batchFiles} completed: ${JSON.stringify(batchResult.totals)}`);
     log(`batch: ${batchFiles} files in ${batchSeconds.toFixed(1)} s (${((batchFiles / batchSeconds) * 60).toFixed(0)} files/min)`);
     results.batch = { files: batchFiles, fileBytes: batchFileBytes, seconds: batchSeconds, cost: batchCost, per1000Files: perUnit(batchCost, batchFiles / 1000) };
+    }
   } finally {
     await connection.close().catch(() => undefined);
     await cluster.stop();
   }
+  const resultsPath = path.resolve(values.results);
   const record = { at: new Date().toISOString(), machine: `${os.cpus()[0]?.model}, ${os.cpus().length} cores`, temporal: (await import('./cluster/versions')).composeVersions().temporal, ...results };
-  fs.writeFileSync(RESULTS_PATH, `${JSON.stringify(record, null, 2)}\n`);
+  fs.writeFileSync(resultsPath, `${JSON.stringify(record, null, 2)}\n`);
   console.log(JSON.stringify(record, null, 2));
-  log(`wrote ${path.relative(REPO_ROOT, RESULTS_PATH)}`);
+  log(`wrote ${path.relative(REPO_ROOT, resultsPath)}`);
 }
 
 interface Snapshot {
