@@ -45,9 +45,12 @@ async function main(): Promise<void> {
   console.log(`TwelveLabs emulator  ${cluster.emulator.baseUrl}`);
   for (const host of cluster.hosts) console.log(`worker ${host.name}        files under ${host.root}, host task queue ${host.hostTaskQueue}`);
   console.log('');
-  console.log('Point the CLI at it (another terminal); a file is read by the host whose directory holds it:');
+  console.log(`shared files         under ${cluster.sharedRoot} (every host reads them)`);
+  console.log('');
+  console.log('Point the CLI at it (another terminal):');
   console.log(`  export TEMPORAL_ADDRESS=${cluster.address}${cluster.ui ? ` TEMPORAL_UI_URL=${cluster.ui.url}` : ''}`);
-  console.log(`  cp my-video.mp4 ${cluster.hosts[0]!.root}/ && npm run tl-upload -- upload ${cluster.hosts[0]!.root}/my-video.mp4`);
+  console.log(`  cp my-video.mp4 ${cluster.sharedRoot}/ && npm run tl-upload -- upload ${cluster.sharedRoot}/my-video.mp4`);
+  console.log("A file under one host's directory is read by that host only: start its upload with fileTaskQueue '<queue>@<host>' (client library).");
   console.log('Ctrl-C stops everything and keeps the data; the next start resumes.');
   await stopOnSignal(() => cluster.stop());
 }

@@ -81,6 +81,8 @@ export interface Cluster {
   readonly ui: UiServer | undefined;
   readonly emulator: EmulatorProcess;
   readonly hosts: WorkerHost[];
+  /** A directory every host may read (like compose's /media): uploads of files here need no host queue. */
+  readonly sharedRoot: string;
   readonly taskQueue: string;
   readonly apiKey: string;
   /** The Temporal frontend, host:port. */
@@ -159,6 +161,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     });
     started.push(() => emulator.stop());
 
+    const sharedRoot = path.join(dataDir, 'shared');
+    fs.mkdirSync(sharedRoot, { recursive: true });
     const logs = path.join(dataDir, 'logs');
     fs.mkdirSync(logs, { recursive: true });
     const launch = (host: WorkerHost, env: Record<string, string>) =>
@@ -167,7 +171,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         taskQueue: DEFAULT_TASK_QUEUE,
         apiKey: state.apiKey,
         twelveLabsBaseUrl: emulator.baseUrl,
-        allowedRoots: [host.root],
+        // Its own files, and the directory every host shares (as compose's workers share /media).
+        allowedRoots: [host.root, sharedRoot],
         env: {
           TL_HOST_TASK_QUEUE: host.hostTaskQueue,
           TL_LOG_FORMAT: 'text',
@@ -195,6 +200,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       ui,
       emulator,
       hosts,
+      sharedRoot,
       taskQueue: DEFAULT_TASK_QUEUE,
       apiKey: state.apiKey,
       address: temporal.address,
