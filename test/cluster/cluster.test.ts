@@ -260,8 +260,10 @@ describe('the cluster: Temporal on PostgreSQL, three worker hosts', () => {
         await host.start(version('v1'));
       }
       await setCurrent('v1');
-      const sizeBytes = 16 * CHUNK + 3;
-      await f.cluster.emulator.setFaults({ put_throttle_bps: MIB });
+      // Slow PUTs (512 KiB/s) until B has started, so A surely runs through the whole rollout.
+      const sizeBytes = 32 * CHUNK + 3;
+      await f.cluster.emulator.resetCounters();
+      await f.cluster.emulator.setFaults({ put_throttle_bps: MIB / 2 });
       const filesA = await Promise.all(hosts.map((host) => hostFile(host, `rolling-a-${host.name}.mp4`, sizeBytes)));
       const startedA = await Promise.all(
         hosts.map((host, i) => f.uploads.startUpload(filesA[i]!.path, { fileTaskQueue: host.hostTaskQueue, directMaxBytes: 2 * MIB, multipart: { concurrency: 2 } })),
