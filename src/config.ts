@@ -61,6 +61,11 @@ export interface WorkerTuning {
   hostTaskQueue: string | undefined;
   /** When chunk PUTs check the store's ETag against a local MD5: TL_CHUNK_DIGEST_CHECK (always (default), auto, never). */
   chunkDigestCheck: ChunkDigestCheck;
+  /**
+   * Worker deployment versioning (README, "Upgrading while uploads run"): TL_WORKER_DEPLOYMENT and
+   * TL_WORKER_BUILD_ID, both or neither; uploads stay PINNED to the build they started on.
+   */
+  workerDeployment: { deploymentName: string; buildId: string } | undefined;
 }
 
 export function workerTuning(env: NodeJS.ProcessEnv = process.env, taskQueue = DEFAULT_TASK_QUEUE): WorkerTuning {
@@ -74,10 +79,16 @@ export function workerTuning(env: NodeJS.ProcessEnv = process.env, taskQueue = D
   if (digest !== 'auto' && digest !== 'always' && digest !== 'never') {
     throw new ConfigError(`TL_CHUNK_DIGEST_CHECK=${digest} must be auto, always or never`);
   }
+  const deploymentName = env.TL_WORKER_DEPLOYMENT?.trim() || undefined;
+  const buildId = env.TL_WORKER_BUILD_ID?.trim() || undefined;
+  if ((deploymentName === undefined) !== (buildId === undefined)) {
+    throw new ConfigError('TL_WORKER_DEPLOYMENT and TL_WORKER_BUILD_ID go together: set both (worker versioning) or neither');
+  }
   return {
     maxConcurrentActivities,
     hostTaskQueue: host === 'off' ? undefined : host || hostTaskQueue(taskQueue),
     chunkDigestCheck: digest,
+    workerDeployment: deploymentName && buildId ? { deploymentName, buildId } : undefined,
   };
 }
 
@@ -138,6 +149,8 @@ export const CONFIG_ENV_VARS: readonly string[] = [
   'TL_HOST_TASK_QUEUE',
   'TL_MAX_CONCURRENT_ACTIVITIES',
   'TL_CHUNK_DIGEST_CHECK',
+  'TL_WORKER_DEPLOYMENT',
+  'TL_WORKER_BUILD_ID',
   'TWELVELABS_API_KEY',
   'TWELVELABS_BASE_URL',
   'TL_METRICS_BIND',

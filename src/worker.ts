@@ -132,6 +132,9 @@ async function main(): Promise<void> {
     allowedRoots,
     dataConverter,
     workflowBundle: (await workflowBundle).bundle,
+    ...(tuning.workerDeployment
+      ? { workerDeployment: { version: tuning.workerDeployment, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' as const } }
+      : {}),
   });
   // Before "worker ready", which is what scripts and tests wait for.
   console.log(`workflow code: ${(await workflowBundle).source}`);
@@ -139,7 +142,8 @@ async function main(): Promise<void> {
   console.log(
     `worker ready: temporal=${temporal.address} namespace=${temporal.namespace} ` +
       `task queues=${workers.map((w) => w.options.taskQueue).join(',')} twelvelabs=${twelvelabs.baseUrl} ` +
-      `allowed roots=${allowedRoots.join(':')} payload encryption=${describeEncryption()}`,
+      `allowed roots=${allowedRoots.join(':')} payload encryption=${describeEncryption()}` +
+      (tuning.workerDeployment ? ` deployment=${tuning.workerDeployment.deploymentName} build=${tuning.workerDeployment.buildId}` : ''),
   );
   if (observability.metricsBindAddress) console.log(`metrics: http://${observability.metricsBindAddress}/metrics`);
   try {

@@ -28,12 +28,20 @@ export interface EmulatorProcessOptions {
   dataDir: string;
   /** Further `npm run emulator` flags. */
   args?: string[];
+  /** Listen on this port (default: any free one). */
+  port?: number;
+  /** Run the compiled package's emulator (dist/emulator/main.js) instead of the sources through tsx. */
+  compiled?: boolean;
 }
 
 export async function spawnEmulator(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'src/emulator/main.ts'), '--port', '0', '--api-key', options.apiKey, '--data-dir', options.dataDir, ...(options.args ?? [])],
+    [
+      ...(options.compiled ? [path.join(REPO_ROOT, 'dist/emulator/main.js')] : ['--import', 'tsx', path.join(REPO_ROOT, 'src/emulator/main.ts')]),
+      '--port',
+      String(options.port ?? 0),
+      '--api-key', options.apiKey, '--data-dir', options.dataDir, ...(options.args ?? [])],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const untrack = trackChild(() => child.pid);

@@ -25,20 +25,25 @@ export class TaskQueueWorkers {
     private readonly namespace: string,
   ) {}
 
-  /** Whether a worker polls the queue's workflow tasks (the ones queries and progress need). */
-  async presence(taskQueue: string): Promise<WorkerPresence> {
-    const cached = this.cache.get(taskQueue);
+  /**
+   * Whether a worker polls the queue's workflow tasks (the ones queries and progress need), or,
+   * with `'activity'`, its activity tasks (a host's own queue, where the file activities run).
+   */
+  async presence(taskQueue: string, tasks: 'workflow' | 'activity' = 'workflow'): Promise<WorkerPresence> {
+    const key = `${tasks}:${taskQueue}`;
+    const cached = this.cache.get(key);
     if (cached && Date.now() - cached.atMs < PRESENCE_CACHE_MS) return cached.presence;
-    const presence = await this.describe(taskQueue);
-    this.cache.set(taskQueue, { atMs: Date.now(), presence });
+    const presence = await this.describe(taskQueue, tasks);
+    this.cache.set(key, { atMs: Date.now(), presence });
     return presence;
   }
 
-  private async describe(taskQueue: string): Promise<WorkerPresence> {
+  private async describe(taskQueue: string, tasks: 'workflow' | 'activity'): Promise<WorkerPresence> {
+    const types = temporal.api.enums.v1.TaskQueueType;
     const response = await this.client.workflowService.describeTaskQueue({
       namespace: this.namespace,
       taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      taskQueueType: tasks === 'activity' ? types.TASK_QUEUE_TYPE_ACTIVITY : types.TASK_QUEUE_TYPE_WORKFLOW,
     });
     const polls = (response.pollers ?? []).map((p) => optionalTsToMs(p.lastAccessTime)).filter((ms): ms is number => ms !== undefined);
     return workerPresence(taskQueue, polls, Date.now());
@@ -65,5 +70,16 @@ export function noWorker(presence: WorkerPresence, unansweredMs?: number): NoWor
   return {
     taskQueue: queue,
     message: `${what}; the upload is waiting, and goes on once a worker serves the queue (npm run worker, with TL_TASK_QUEUE=${queue})`,
+  };
+}
+
+/** What to tell a person whose upload waits for the worker of the host that has its file (its `fileTaskQueue`). */
+export function noHostWorker(presence: WorkerPresence): NoWorker {
+  const queue = presence.taskQueue;
+  return {
+    taskQueue: queue,
+    message:
+      `no worker is polling task queue ${queue}, the queue of the host that has the file${presence.lastPollAt ? ` (last poll ${presence.lastPollAt})` : ''}; ` +
+      `the upload is waiting, and goes on once that host's worker runs again (TL_HOST_TASK_QUEUE=${queue})`,
   };
 }

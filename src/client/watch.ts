@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { QueryDefinition, WorkflowExecutionDescription } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import type { BatchProgress, UploadProgress, UploadState } from '../domain/types';
+import type { BatchProgress, UploadInput, UploadProgress, UploadState } from '../domain/types';
 import type { LiveProgress, NoWorker, WatchOptions } from './types';
 import { batchProgressQuery, multipartProgressQuery, uploadProgressQuery } from '../domain/workflow-messages';
 import { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from '../workflows/search-attributes';
@@ -27,6 +27,7 @@ import {
 } from './progress/live-progress';
 import { etaSeconds, RateMeters } from './progress/rate-meter';
 import { RecentMap } from './recent-map';
+import { noHostWorker } from './task-queue';
 import { queryIfServed, type Answer } from './workflow-query';
 
 /** temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED */
@@ -35,6 +36,7 @@ const PENDING_ACTIVITY_STATE_STARTED = 2;
 export class ProgressReader {
   readonly #meters = new RateMeters();
   readonly #last = new RecentMap<string, LiveProgress>(256);
+  readonly #fileQueues = new RecentMap<string, string | null>(256);
 
   constructor(private readonly ctx: ClientContext) {}
 
@@ -104,7 +106,28 @@ export class ProgressReader {
     } else {
       activities = await this.#runningActivities(description);
     }
-    return uploadLiveProgress({ workflowId, executionStatus: status, state, ...(multipart ? { multipart } : {}), activities });
+    const progress = uploadLiveProgress({ workflowId, executionStatus: status, state, ...(multipart ? { multipart } : {}), activities });
+    // A file pinned to its host's queue (fileTaskQueue) waits for that host's worker, whoever else runs.
+    const hostQueue = await this.#fileTaskQueue(workflowId);
+    if (hostQueue !== undefined) {
+      const presence = await this.ctx.workers.presence(hostQueue, 'activity');
+      if (!presence.polling) progress.noWorker = noHostWorker(presence);
+    }
+    return progress;
+  }
+
+  /** The upload's fileTaskQueue, from its start input (read once per upload: it never changes). */
+  async #fileTaskQueue(workflowId: string): Promise<string | undefined> {
+    const known = this.#fileQueues.get(workflowId);
+    if (known !== undefined) return known ?? undefined;
+    const response = await this.ctx.temporal.workflowService.getWorkflowExecutionHistory({ namespace: this.ctx.namespace, execution: { workflowId }, maximumPageSize: 1 });
+    const payloads = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    const input = payloads?.length
+      ? await decodeFromPayloadsAtIndex<UploadInput>(this.ctx.temporal.options.loadedDataConverter, 0, payloads).catch(() => undefined)
+      : undefined;
+    const queue = typeof input?.fileTaskQueue === 'string' ? input.fileTaskQueue : undefined;
+    this.#fileQueues.set(workflowId, queue ?? null);
+    return queue;
   }
 
   async #batch(workflowId: string, description: WorkflowExecutionDescription): Promise<LiveProgress> {

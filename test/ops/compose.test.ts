@@ -67,6 +67,14 @@ function publishedPorts(service: Service): number[] {
 
 const worker = services.worker!;
 
+/** The script the temporal-setup job runs (mounted from deploy/). */
+function setupScript(): string {
+  const setup = services['temporal-setup']!;
+  const mount = (setup.volumes ?? []).map((v) => String(v).split(':')).find(([, target]) => [setup.command].flat().includes(target!));
+  expect(mount, 'the setup script the command names is mounted').toBeDefined();
+  return read(mount![0]!.replace(/^\.\//, ''));
+}
+
 describe('docker-compose.yml', () => {
   it('declares PostgreSQL, the Temporal server, the Web UI and the worker, and the emulator, codec server and CLI only in their profiles', () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker', 'emulator', 'codec-server', 'cli']));
@@ -74,8 +82,8 @@ describe('docker-compose.yml', () => {
     expect(services.emulator!.profiles).toEqual(['emulator']);
     expect(services['codec-server']!.profiles).toEqual(['codec']);
     expect(services.cli!.profiles).toEqual(['cli']);
-    // The Web UI the browser tests drive (Temporal CLI 1.5.1's) is the one deployed.
-    expect(services['temporal-ui']!.image).toBe('temporalio/ui:2.42.1');
+    // The Web UI is a pinned release, the one `npm run cluster` builds and test/cluster drives.
+    expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
     expect(worker.build).toBe('.');
   });
 
@@ -144,8 +152,9 @@ describe('docker-compose.yml', () => {
     expect(script).toMatch(/setup-schema -v 0\.0/);
     expect(script).toMatch(/update-schema -d "\$dir"/);
     expect(spawnSync('sh', ['-n', path.join(REPO_ROOT, mount![0]!)]).status).toBe(0);
-    // The server image creates no namespace: the setup job does, before the search attributes.
-    expect([services['temporal-setup']!.command].flat().join(' ')).toMatch(/namespace create --namespace default/);
+    // The server image creates no namespace: the setup job's script does, before the search attributes.
+    expect(setupScript()).toMatch(/namespace create --namespace "\$namespace"/);
+    expect(spawnSync('sh', ['-n', path.join(REPO_ROOT, 'deploy/temporal-setup.sh')]).status).toBe(0);
   });
 
   it('starts each service only when what it needs is healthy or done, and checks the health of Temporal, the worker and the codec server', () => {
@@ -197,8 +206,15 @@ describe('docker-compose.yml', () => {
     const temporal = environmentOf(services.temporal!, {});
     expect(services[temporal.POSTGRES_SEEDS!]?.image).toMatch(/^postgres:/);
     expect(temporal.POSTGRES_PWD).toBe(environmentOf(services.postgresql!, {}).POSTGRES_PASSWORD);
-    const setup = [services['temporal-setup']!.command].flat().join(' ');
-    for (const [name, type] of Object.entries(UPLOAD_SEARCH_ATTRIBUTES)) expect(setup).toContain(`--name ${name} --type ${type}`);
+    expect(setupScript()).toMatch(/search-attribute create --namespace "\$namespace" "\$@"/);
+    // The list the setup script registers (and `npm run cluster` with it) is the workflows' own.
+    const listed = read('deploy/search-attributes.txt')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+      .map((line) => line.trim().split(/\s+/));
+    expect(Object.fromEntries(listed)).toEqual(UPLOAD_SEARCH_ATTRIBUTES);
+    const mounts = (services['temporal-setup']!.volumes ?? []).map((v) => String(v).split(':')[0]);
+    expect(mounts).toEqual(expect.arrayContaining(['./deploy/temporal-setup.sh', './deploy/search-attributes.txt']));
   });
 
   it('gives the Temporal server the dynamic config the dev server gets (eager activity dispatch)', () => {
