@@ -6,7 +6,7 @@
 
 import type { Client } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE, temporalConfig, uploadClientConfig } from './config';
-import type { BatchUploadResult, UploadResult, UploadSource } from './domain/types';
+import type { BatchItem, BatchUploadResult, UploadResult, UploadSource } from './domain/types';
 import type { ListUploadsOptions, LiveProgress, StartBatchOptions, StartedUpload, StartUploadOptions, UploadClientOptions, UploadListEntry, WatchOptions, WorkerPresence } from './client/types';
 import type { AssetDetail, IncompleteUpload, Page, UserMetadataUpdate } from './twelvelabs/wire';
 import { AssetCalls, type ListAssetsQuery } from './client/assets';
@@ -111,6 +111,11 @@ export class UploadClient {
   /** Starts a batch of files or URLs, or every media file under a directory (or attaches). */
   startBatch(options: StartBatchOptions): Promise<StartedUpload> {
     return this.#uploads.startBatch(options);
+  }
+
+  /** Every file of a batch with its asset id or error, page by page across its runs. */
+  batchItems(workflowId: string): AsyncGenerator<BatchItem, void, undefined> {
+    return this.#uploads.batchItems(workflowId);
   }
 
   /** Waits for the result; a failure or cancellation throws UploadFailedError with its type. */

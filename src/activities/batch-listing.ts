@@ -5,7 +5,8 @@
 // listed without a size, and its own upload reports what is wrong with it, in the same words for
 // every such target.
 
-import type { Dirent } from 'node:fs';
+import { createHash } from 'node:crypto';
+import type { Dirent, Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { knownMediaType } from '../domain/media-types';
@@ -29,6 +30,8 @@ export interface ListedEntry {
   isUrl?: boolean;
   /** Absent when the listing could not (or may not) see the file: its upload says why. */
   sizeBytes?: number;
+  /** The file's version (real path, size, mtime) or the URL, hashed: names its upload across batches. */
+  key?: string;
 }
 
 export interface ListBatchPage {
@@ -137,8 +140,8 @@ async function listDirectoryPage(
 async function entryOf(dirent: Dirent, full: string, roots: AllowedRoots): Promise<ListedEntry | { skip: string }> {
   if (dirent.isFile()) {
     if (!knownMediaType(dirent.name)) return { skip: SkipReason.notMedia };
-    const size = await fs.stat(full).then((s) => s.size, () => undefined);
-    return { source: full, ...(size !== undefined ? { sizeBytes: size } : {}) };
+    const stat = await fs.stat(full).catch(() => undefined);
+    return { source: full, ...(stat ? seen(full, stat) : {}) };
   }
   if (!dirent.isSymbolicLink()) return { skip: SkipReason.notRegular };
   if (!knownMediaType(dirent.name)) return { skip: SkipReason.notMedia };
@@ -148,7 +151,16 @@ async function entryOf(dirent: Dirent, full: string, roots: AllowedRoots): Promi
   const stat = await fs.stat(target).catch(() => undefined);
   if (stat?.isDirectory()) return { skip: SkipReason.linkedDirectory };
   if (stat && !stat.isFile()) return { skip: SkipReason.notRegular };
-  return { source: full, ...(stat ? { sizeBytes: stat.size } : {}) };
+  return { source: full, ...(stat ? seen(target, stat) : {}) };
+}
+
+/** What the listing saw of a file under the roots: its size, and the key of this version of it. */
+function seen(realPath: string, stat: Stats): { sizeBytes: number; key: string } {
+  return { sizeBytes: stat.size, key: versionKey(`file\n${realPath}\n${stat.size}\n${Math.floor(stat.mtimeMs)}`) };
+}
+
+function versionKey(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 /**
@@ -194,12 +206,12 @@ async function listFilePage(listPath: string, cursor: string | undefined, maxEnt
 }
 
 async function listedSource(line: string, base: string, roots: AllowedRoots): Promise<ListedEntry> {
-  if (/^https?:\/\//i.test(line)) return { source: line, isUrl: true };
+  if (/^https?:\/\//i.test(line)) return { source: line, isUrl: true, key: versionKey(`url\n${line}`) };
   const full = path.resolve(base, line);
   const real = await fs.realpath(full).catch(() => undefined);
   if (real === undefined || !roots.contains(real)) return { source: full };
   const stat = await fs.stat(real).catch(() => undefined);
-  return { source: full, ...(stat?.isFile() ? { sizeBytes: stat.size } : {}) };
+  return { source: full, ...(stat?.isFile() ? seen(real, stat) : {}) };
 }
 
 /** The directory's real path, if it is a directory under the allowed roots. */

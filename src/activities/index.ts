@@ -10,6 +10,7 @@ import { batchListingActivities } from './batch-listing';
 import { chunkUploadActivities } from './chunk-upload';
 import type { ChunkDigestCheck } from '../domain/chunk-digest-check';
 import { directUploadActivities } from './direct-upload';
+import { earlierUploadActivities } from './earlier-uploads';
 import { toActivityFailure } from './failures';
 import { fileActivities } from './files';
 import { fileRunActivities } from './file-runs';
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     ...directUploadActivities(deps.client, deps.allowedRoots),
     ...batchListingActivities(deps.allowedRoots),
     ...fileRunActivities(deps.client, deps.allowedRoots),
+    ...earlierUploadActivities(deps.temporal),
     ...assetActivities(deps.client),
     ...previousSessionActivities(deps.temporal, deps.client, deps.allowedRoots),
   });

@@ -415,6 +415,8 @@ export interface BatchProgress {
   paused: boolean;
   /** Continue-as-new generations so far (1 = first run). */
   runs: number;
+  /** Run ids of every run so far, first to last (each run's items: the `items` query). */
+  runIds: string[];
   startedAt: string;
   completedAt?: string;
   error?: { type: string; message: string };
@@ -444,6 +446,8 @@ export interface BatchEntry {
   sizeBytes?: number;
   /** An earlier attempt was interrupted (its asset may exist): look for it before creating. */
   lookFirst?: boolean;
+  /** This version of the file (or the URL), hashed: a large file's upload is named by it across batches. */
+  key?: string;
 }
 
 /** What one batch run hands the next at continue-as-new. */

@@ -135,9 +135,12 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
-/** The workflow id of a large file's or URL's upload: under the batch's, and readable in a list. */
-export function batchItemWorkflowId(batchWorkflowId: string, index: number, fileName: string): string {
-  return `${batchWorkflowId}/${index + 1}-${fileName.replace(/[^\w.-]+/g, '_').slice(0, 80)}`;
+/**
+ * The workflow id of a large file's or URL's upload: under the batch's, readable in a list, and
+ * named after the file's version when the listing saw it, so a re-run of the batch finds it.
+ */
+export function batchItemWorkflowId(batchWorkflowId: string, entry: { index: number; key?: string }, fileName: string): string {
+  return `${batchWorkflowId}/${entry.key ?? entry.index + 1}-${fileName.replace(/[^\w.-]+/g, '_').slice(0, 80)}`;
 }
 
 /** What every run of small files is told: the batch's upload options, defaults filled in. */

@@ -112,7 +112,7 @@ export class BatchState {
   /** A listing page: its entries join the queue, numbered in listing order. */
   addPage(page: ListBatchPage, nextCursor: string | undefined, skipped: BatchSkipped[]): void {
     for (const entry of page.entries) {
-      this.queue.push({ index: this.listed++, source: entry.source, ...(entry.isUrl ? { isUrl: true } : {}), ...(entry.sizeBytes !== undefined ? { sizeBytes: entry.sizeBytes } : {}) });
+      this.queue.push({ index: this.listed++, source: entry.source, ...(entry.isUrl ? { isUrl: true } : {}), ...(entry.sizeBytes !== undefined ? { sizeBytes: entry.sizeBytes } : {}), ...(entry.key !== undefined ? { key: entry.key } : {}) });
       this.totals.files++;
       this.totals.waiting++;
       this.totals.totalBytes += entry.sizeBytes ?? 0;
@@ -198,6 +198,7 @@ export class BatchState {
       maxConcurrentUploads: this.concurrency,
       paused: this.paused,
       runs: this.runIds.length,
+      runIds: this.runIds,
       startedAt: this.startedAt,
       ...(this.completedAt ? { completedAt: this.completedAt } : {}),
       ...(this.error ? { error: this.error } : {}),

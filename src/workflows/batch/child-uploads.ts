@@ -9,12 +9,16 @@ import {
   condition,
   isCancellation,
   ParentClosePolicy,
+  proxyActivities,
   setHandler,
   startChild,
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import type { BatchEntry, BatchUploadInput } from '../../domain/types';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { createActivities } from '../../activities';
+import { FailureType, type BatchEntry, type BatchItem, type BatchUploadInput } from '../../domain/types';
+import { API_CALL } from '../activity-options';
 import { assetCreatedSignal } from '../asset-report';
 import { batchItemWorkflowId, cancelledWithAsset } from '../batch-planning';
 import { pauseSignal, resumeSignal } from '../control-handlers';
@@ -23,6 +27,8 @@ import { TL_PHASE, uploadSearchAttributes } from '../search-attributes';
 import { uploadWorkflow } from '../upload';
 import { uploadStartSummary } from '../upload-planning';
 import type { BatchState } from './batch-state';
+
+type Activities = ReturnType<typeof createActivities>;
 
 export class ChildUploads {
   private readonly running = new Map<string, Promise<void>>();
@@ -43,7 +49,7 @@ export class ChildUploads {
   /** Starts the queue's first entry as an uploadWorkflow child. */
   start(): void {
     const [{ entry, item }] = this.state.take(1) as [ReturnType<BatchState['take']>[number]];
-    const workflowId = batchItemWorkflowId(this.batchId, entry.index, item.fileName);
+    const workflowId = batchItemWorkflowId(this.batchId, entry, item.fileName);
     item.workflowId = workflowId;
     this.state.active++;
     const done = (async () => {
@@ -53,6 +59,8 @@ export class ChildUploads {
           args: [{ ...this.input.upload, source: sourceOf(entry) }],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          // A re-run of the batch finds this file's finished upload instead of making a second asset.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
           staticSummary: uploadStartSummary(item.fileName, item.sizeBytes),
           ...(this.withAttributes
             ? { typedSearchAttributes: uploadSearchAttributes({ fileName: item.fileName, sizeBytes: item.sizeBytes, phase: 'validating' }) }
@@ -74,12 +82,9 @@ export class ChildUploads {
           await forwarding;
         }
       } catch (err) {
-        if (isCancellation(err)) {
-          const assetId = this.reportedAssets.get(workflowId);
-          this.state.finish(item, { state: 'cancelled', ...(assetId !== undefined ? { assetId, error: cancelledWithAsset(assetId) } : {}) });
-        } else {
-          this.state.finish(item, { state: 'failed', error: failureSummary(err) });
-        }
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          await this.adoptEarlier(item, workflowId).catch((e: unknown) => this.ended(item, workflowId, e));
+        } else this.ended(item, workflowId, err);
       } finally {
         this.running.delete(workflowId);
         this.reportedAssets.delete(workflowId);
@@ -88,6 +93,28 @@ export class ChildUploads {
       }
     })();
     this.running.set(workflowId, done);
+  }
+
+  /** A child that failed, or was cancelled with the batch (naming the asset it had made, if any). */
+  private ended(item: BatchItem, workflowId: string, err: unknown): void {
+    if (isCancellation(err)) {
+      const assetId = this.reportedAssets.get(workflowId);
+      this.state.finish(item, { state: 'cancelled', ...(assetId !== undefined ? { assetId, error: cancelledWithAsset(assetId) } : {}) });
+    } else {
+      this.state.finish(item, { state: 'failed', error: failureSummary(err) });
+    }
+  }
+
+  /** This version of the file was uploaded by an earlier run of the batch: report its asset. */
+  private async adoptEarlier(item: BatchItem, workflowId: string): Promise<void> {
+    const earlier = await proxyActivities<Activities>(API_CALL).earlierUploadResult({ workflowId });
+    if (earlier.found === 'completed') {
+      const { result } = earlier;
+      this.state.finish(item, { state: 'completed', assetId: result.assetId, route: result.route, alreadyUploaded: true, ...(result.totalBytes !== undefined ? { sizeBytes: result.totalBytes } : {}) });
+    } else {
+      const why = earlier.found === 'running' ? `an upload of this file runs already as ${workflowId}: wait for it` : `an upload of this file under ${workflowId} could not be read`;
+      this.state.finish(item, { state: 'failed', error: { type: FailureType.InvalidInput, message: `${why}, then run the batch again` } });
+    }
   }
 
   async settled(): Promise<void> {
