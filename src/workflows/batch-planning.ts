@@ -85,12 +85,16 @@ export function goesInRun(entry: BatchEntry, directMaxBytes: number = MAX_DIRECT
   return entry.sizeBytes <= Math.min(SMALL_FILE_MAX_BYTES, directMaxBytes);
 }
 
+/** Runs per slot the queue is cut into: a slot that finishes early takes more, so all end together. */
+const RUNS_PER_SLOT = 3;
+
 /**
- * How many of the queue's leading small files the next run takes: the queue shared out over the
- * slots (so the batch's width is used to the end), within MAX_RUN_FILES and MAX_RUN_BYTES.
+ * How many of the queue's leading small files the next run takes: a share of the queue small
+ * enough that the slots stay balanced to the end (a slow file delays one short run, not a third of
+ * the batch), within MAX_RUN_FILES and MAX_RUN_BYTES.
  */
 export function nextRunLength(queue: readonly BatchEntry[], concurrency: number, directMaxBytes?: number): number {
-  const share = Math.max(1, Math.min(MAX_RUN_FILES, Math.ceil(queue.length / concurrency)));
+  const share = Math.max(1, Math.min(MAX_RUN_FILES, Math.ceil(queue.length / (concurrency * RUNS_PER_SLOT))));
   let bytes = 0;
   let n = 0;
   for (const entry of queue) {
