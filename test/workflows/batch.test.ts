@@ -103,6 +103,10 @@ describe('a batch of small files', () => {
     await expectOneAssetEach(files);
     const last = await handle.query(batchProgressQuery);
     expect(last.maxConcurrentUploads).toBe(2);
+    // The Web UI's current details: the batch's counts across runs (no history events for them).
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain('**90 of 90 files**');
+    expect(metadata.currentDetails).toContain(`run ${result.runIds.length}`);
     expect(last.runs).toBe(result.runIds.length);
     // Every run's history stays near its bound, and every run replays on this code.
     for (const runId of result.runIds) {
