@@ -150,9 +150,13 @@ describe('a batch of small files', () => {
     fs.mkdirSync(dir);
     for (let i = 0; i < 5; i++) await makeFile(dir, `r-${i}.mp4`, 16 * 1024);
     fs.writeFileSync(path.join(dir, 'r-empty.mp4'), '');
-    const first = await client.startBatch({ directory: dir });
+    // Above directMaxBytes: an upload of its own (a multipart child), named after its version.
+    await makeFile(dir, 'r-large.mp4', 96 * 1024);
+    const options = { directory: dir, upload: { directMaxBytes: 32 * 1024 } };
+    const first = await client.startBatch(options);
     const firstResult = (await client.result(first.workflowId)) as BatchUploadResult;
-    expect(firstResult.totals).toMatchObject({ files: 6, completed: 5, failed: 1 });
+    expect(firstResult.totals).toMatchObject({ files: 7, completed: 6, failed: 1 });
+    expect(firstResult.items.find((i) => i.fileName === 'r-large.mp4')).toMatchObject({ route: 'multipart', workflowId: expect.any(String) });
     const firstAssets = new Map(firstResult.items.map((i) => [i.fileName, i.assetId]));
 
     // Fix the failed file, edit one in place (the directory's own mtime does not change), add one.
@@ -162,18 +166,18 @@ describe('a batch of small files', () => {
     fs.utimesSync(edited, new Date(), new Date(Date.now() + 5_000));
     await makeFile(dir, 'r-new.mp4', 4 * 1024);
 
-    const second = await client.startBatch({ directory: dir });
+    const second = await client.startBatch(options);
     expect(second).toMatchObject({ workflowId: first.workflowId, attached: false, rerun: true });
     const result = (await client.result(second.workflowId)) as BatchUploadResult;
-    expect(result.totals).toMatchObject({ files: 7, completed: 7, failed: 0, alreadyUploaded: 4 });
+    expect(result.totals).toMatchObject({ files: 8, completed: 8, failed: 0, alreadyUploaded: 5 });
     const byName = new Map(result.items.map((i) => [i.fileName, i]));
-    for (const name of ['r-0.mp4', 'r-1.mp4', 'r-3.mp4', 'r-4.mp4']) {
+    for (const name of ['r-0.mp4', 'r-1.mp4', 'r-3.mp4', 'r-4.mp4', 'r-large.mp4']) {
       expect(byName.get(name)).toMatchObject({ state: 'completed', alreadyUploaded: true, assetId: firstAssets.get(name) });
     }
     for (const name of ['r-2.mp4', 'r-empty.mp4', 'r-new.mp4']) expect(byName.get(name)?.alreadyUploaded, name).toBeUndefined();
     expect(byName.get('r-2.mp4')!.assetId).not.toBe(firstAssets.get('r-2.mp4'));
     const assets = await assetsByName();
-    for (const name of ['r-0.mp4', 'r-1.mp4', 'r-3.mp4', 'r-4.mp4', 'r-empty.mp4', 'r-new.mp4']) expect(assets.get(name), name).toHaveLength(1);
+    for (const name of ['r-0.mp4', 'r-1.mp4', 'r-3.mp4', 'r-4.mp4', 'r-large.mp4', 'r-empty.mp4', 'r-new.mp4']) expect(assets.get(name), name).toHaveLength(1);
     // The edited file: the old version's asset and the new one's.
     expect(assets.get('r-2.mp4')).toHaveLength(2);
     expect((await stack.emulator.objectInfo(byName.get('r-empty.mp4')!.assetId!))?.sha256).toBe(fixed.sha256);
