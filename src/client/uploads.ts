@@ -49,7 +49,10 @@ export class Uploads {
       });
     // The same batch ran before: this run looks for each file's asset first and uploads only what is left.
     const earlier = await describeWorkflow(this.ctx, workflowId).catch(() => undefined);
-    const rerun = earlier !== undefined && earlier.status.name !== 'RUNNING' && earlier.type === 'batchUploadWorkflow';
+    if (earlier !== undefined && earlier.type !== 'batchUploadWorkflow') {
+      throw new UsageError(`workflow id ${workflowId} already belongs to a workflow of type ${earlier.type} (not batchUploadWorkflow): choose another id`);
+    }
+    const rerun = earlier !== undefined && earlier.status.name !== 'RUNNING';
     if (rerun && input.skipUploaded === undefined) input.skipUploaded = true;
     const title = directory !== undefined ? `${toPath(directory)}/` : list !== undefined ? toPath(list) : `${input.sources!.length} files`;
     const started = await this.#start('batch', workflowId, input, title, undefined);
