@@ -78,7 +78,8 @@ export async function benchMany(argv: string[]): Promise<void> {
   const repeats = positive('repeats', values.repeats);
   fs.mkdirSync(WORK_DIR, { recursive: true });
   const source = ensureSourceDir(path.join(WORK_DIR, `many-${count}x${sizeBytes / 1024}KiB`), count, sizeBytes);
-  const emulatorDir = path.join(WORK_DIR, 'emulator-many');
+  // Per process: two benches at once must not share (or remove) each other's emulator data.
+  const emulatorDir = path.join(WORK_DIR, `emulator-many-${process.pid}`);
   fs.rmSync(emulatorDir, { recursive: true, force: true });
   const emulator = await spawnEmulator({ apiKey: API_KEY, dataDir: emulatorDir, args: ['--asset-ready-delay-ms', '0'] });
   const server = await DevServer.start({ ui: false });
@@ -115,6 +116,7 @@ export async function benchMany(argv: string[]): Promise<void> {
     await connection.close().catch(() => undefined);
     await server.stop().catch(() => undefined);
     await emulator.stop().catch(() => undefined);
+    fs.rmSync(emulatorDir, { recursive: true, force: true });
   }
   const table = summarise(count, sizeBytes, width, sdkRuns, oursRuns);
   console.log(`\n${table}`);
@@ -122,7 +124,7 @@ export async function benchMany(argv: string[]): Promise<void> {
 }
 
 async function runSdkPool(emulator: EmulatorProcess, source: SourceDir, width: number): Promise<SdkPoolReport> {
-  const jobFile = path.join(WORK_DIR, 'sdk-pool-job.json');
+  const jobFile = path.join(WORK_DIR, `sdk-pool-job-${process.pid}.json`);
   fs.writeFileSync(jobFile, JSON.stringify({ baseUrl: emulator.baseUrl, apiKey: API_KEY, files: source.files, width } satisfies SdkPoolJob));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'sdk-pool.ts'), jobFile], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const untrack = trackChild(() => child.pid);
