@@ -10,6 +10,8 @@
 //                                         (--wan-latency-ms <ms>, --wan-mb-per-s <MB/s> change either; each implies --wan)
 //   npm run bench -- --wan --slow-chunks 0.05   both: the tail on top of the WAN
 //   npm run bench -- --size-mib 64 --repeats 1 --only limit-c8,ours-c8 --no-docs   (development)
+//   npm run bench -- --many [--files N --size-kib K --width W]   many small files: batchUploadWorkflow
+//                                         against the SDK's direct create in a promise pool (bench/many.ts)
 //
 // Contenders, run in turn and repeated (median and spread reported):
 //   limit-cN  the smallest possible uploader (scripts/bench/limit-uploader.ts) at concurrency N
@@ -652,7 +654,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-main().catch((error: unknown) => {
+(process.argv.includes('--many') ? import('./bench/many').then((m) => m.benchMany(process.argv.slice(2))) : main()).catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

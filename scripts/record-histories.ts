@@ -3,6 +3,7 @@
 // meant to be incompatible with running executions (and say so in the commit); otherwise the
 // replay test's failure is the point: the change would break uploads already in flight.
 // Presigned URL signatures are scrubbed: the histories are fixtures, not credentials.
+// `... record-histories.ts --only batch` re-records the batch histories alone (the others stay).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,7 +27,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const saved: string[] = [];
   // Replay needs each history's real workflow id (child ids are derived from it).
-  const index: Record<string, string> = {};
+  const onlyBatch = process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'batch';
+  const indexPath = path.join(OUT_DIR, 'index.json');
+  const index: Record<string, string> = onlyBatch ? (JSON.parse(fs.readFileSync(indexPath, 'utf8')) as Record<string, string>) : {};
   const save = async (name: string, handle: WorkflowHandle, runId?: string) => {
     // The Temporal CLI's JSON is the format the replayer documents (historyFromJSON).
     const args = ['workflow', 'show', '--address', stack.server.address, '--workflow-id', handle.workflowId, '--output', 'json'];
@@ -45,7 +48,32 @@ async function main(): Promise<void> {
     saved.push(`${name} (${events} events)`);
   };
   const common = { reportFlushMs: 200, chunkHeartbeatTimeoutMs: 5_000 };
+  const recordBatch = async () => {
+    // Small files in runs, a missing file, a larger one as an uploadWorkflow child, and a listing
+    // paged one entry at a time so that the batch continues as new (first and last run recorded).
+    const one = await makeFile(stack.dir, 'batch-a.mp4', 3 * CHUNK);
+    const two = await makeFile(stack.dir, 'batch-b.mp4', 2 * CHUNK);
+    const large = await makeFile(stack.dir, 'batch-large.mp4', 6 * CHUNK);
+    const batch = await stack.temporal.workflow.start(batchUploadWorkflow, {
+      taskQueue: stack.taskQueue, workflowId: `rec-batch-${Date.now()}`,
+      args: [{
+        sources: [{ path: one.path }, { path: path.join(stack.dir, 'missing.mp4') }, { path: large.path }, { path: two.path }],
+        upload: { directMaxBytes: 4 * CHUNK },
+        maxConcurrentUploads: 2,
+        listPageEntries: 1,
+        continueAsNewAfterEvents: 20,
+      }],
+    });
+    await batch.result();
+    await save('batch-continue-as-new-first-run', batch, batch.firstExecutionRunId);
+    await save('batch-with-a-missing-file', batch);
+  };
   try {
+    if (onlyBatch) {
+      await recordBatch();
+      fs.writeFileSync(indexPath, `${JSON.stringify(index, null, 2)}\n`);
+      return;
+    }
     // Many chunks, URLs minted beyond the initial set, continued as new (first run recorded).
     const big = await makeFile(stack.dir, 'can.mp4', 1600 * CHUNK);
     const can = await stack.temporal.workflow.start(multipartUploadWorkflow, {
@@ -108,13 +136,8 @@ async function main(): Promise<void> {
     });
     await routed.result();
     await save('upload-multipart-child', routed);
-    const batch = await stack.temporal.workflow.start(batchUploadWorkflow, {
-      taskQueue: stack.taskQueue, workflowId: `rec-batch-${Date.now()}`,
-      args: [{ sources: [{ path: small.path }, { path: path.join(stack.dir, 'missing.mp4') }] }],
-    });
-    await batch.result();
-    await save('batch-with-a-missing-file', batch);
-    fs.writeFileSync(path.join(OUT_DIR, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+    await recordBatch();
+    fs.writeFileSync(indexPath, `${JSON.stringify(index, null, 2)}\n`);
   } finally {
     await proxy.close();
     await stack.stop();

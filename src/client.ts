@@ -6,7 +6,7 @@
 
 import type { Client } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE, temporalConfig, uploadClientConfig } from './config';
-import type { BatchUploadResult, UploadResult, UploadSource } from './domain/types';
+import type { BatchItem, BatchUploadResult, UploadResult, UploadSource } from './domain/types';
 import type { ListUploadsOptions, LiveProgress, StartBatchOptions, StartUploadOptions, UploadClientOptions, UploadListEntry, WatchOptions, WorkerPresence } from './client/types';
 import type { AssetDetail, IncompleteUpload, Page, UserMetadataUpdate } from './twelvelabs/wire';
 import { AssetCalls, type ListAssetsQuery } from './client/assets';
@@ -129,6 +129,11 @@ export class UploadClient {
     if (type !== UPLOAD_WORKFLOW_TYPE && type !== BATCH_WORKFLOW_TYPE) throw new UsageError(`${workflowId} is a ${type}, not an upload or batch`);
     const link = this.webUiLink(workflowId);
     return new UploadHandle(this, { workflowId, kind: type === UPLOAD_WORKFLOW_TYPE ? 'upload' : 'batch', attached: true, ...(link ? { webUiLink: link } : {}) });
+  }
+
+  /** Every file of a batch with its asset id or error, page by page across its runs. */
+  batchItems(workflowId: string): AsyncGenerator<BatchItem, void, undefined> {
+    return this.#uploads.batchItems(workflowId);
   }
 
   /** Waits for the result; a failure or cancellation throws UploadFailedError with its type. */

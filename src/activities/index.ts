@@ -6,11 +6,14 @@ import type { Client } from '@temporalio/client';
 import type { AllowedRoots } from '../security/file-roots';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { assetActivities } from './assets';
+import { batchListingActivities } from './batch-listing';
 import { chunkUploadActivities } from './chunk-upload';
 import type { ChunkDigestCheck } from '../domain/chunk-digest-check';
 import { directUploadActivities } from './direct-upload';
+import { earlierUploadActivities } from './earlier-uploads';
 import { toActivityFailure } from './failures';
 import { fileActivities } from './files';
+import { fileRunActivities } from './file-runs';
 import { previousSessionActivities } from './previous-session';
 import { reportingActivities } from './reporting';
 import { sessionActivities } from './session';
@@ -40,6 +43,9 @@ export function createActivities(deps: ActivityDeps) {
     ...chunkUploadActivities(deps.client, deps.allowedRoots, { digestCheck: deps.chunkDigestCheck }),
     ...fileActivities(deps.allowedRoots),
     ...directUploadActivities(deps.client, deps.allowedRoots),
+    ...batchListingActivities(deps.allowedRoots),
+    ...fileRunActivities(deps.client, deps.allowedRoots),
+    ...earlierUploadActivities(deps.temporal),
     ...assetActivities(deps.client),
     ...previousSessionActivities(deps.temporal, deps.client, deps.allowedRoots),
   });

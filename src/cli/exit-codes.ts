@@ -18,6 +18,17 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
+/**
+ * The one rule for how an upload or batch ended, for every command and output mode (watch,
+ * watch --json, upload --json --wait, status): running or completed is 0, except that a batch
+ * in which any file failed or was cancelled is 1, like a failed or cancelled upload.
+ */
+export function outcomeExitCode(executionStatus: string, batchTotals?: { failed: number; cancelled: number }): number {
+  if (executionStatus !== 'RUNNING' && executionStatus !== 'COMPLETED') return EXIT.failed;
+  if (executionStatus === 'COMPLETED' && batchTotals && batchTotals.failed + batchTotals.cancelled > 0) return EXIT.failed;
+  return EXIT.ok;
+}
+
 /** A command-line problem: printed with a hint to `--help`, exit code 2. */
 export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';

@@ -7,7 +7,7 @@ import { UploadFailedError, type UploadClient } from '../client';
 import { noWorker } from '../client/task-queue';
 import type { BatchUploadResult, UploadResult } from '../domain/types';
 import type { LiveProgress } from '../client/types';
-import { EXIT } from './exit-codes';
+import { EXIT, outcomeExitCode } from './exit-codes';
 import { formatBytes, table } from './format';
 import { linkLine, note, printJsonLine, println, showsProgress, type CliIo } from './io';
 import { ProgressRenderer } from './progress-bar';
@@ -44,7 +44,7 @@ export async function follow(io: CliIo, client: UploadClient, workflowId: string
     note(io, `stopped watching; the upload goes on: tl-upload watch ${workflowId}`);
     return EXIT.interrupted;
   }
-  if (options.json) return last.executionStatus === 'COMPLETED' && !(last.batch && last.batch.totals.failed > 0) ? EXIT.ok : EXIT.failed;
+  if (options.json) return outcomeExitCode(last.executionStatus, last.batch?.totals);
   return reportOutcome(io, client, workflowId);
 }
 
@@ -92,7 +92,7 @@ async function reportOutcome(io: CliIo, client: UploadClient, workflowId: string
     if ('items' in result) {
       printBatch(io, result);
       if (link) println(io, linkLine(io.stdout, 'workflow', link));
-      return result.totals.failed > 0 || result.totals.cancelled > 0 ? EXIT.failed : EXIT.ok;
+      return outcomeExitCode('COMPLETED', result.totals);
     }
     printUpload(io, result);
     println(io, `asset id: ${result.assetId}`);
@@ -113,17 +113,46 @@ function printUpload(io: CliIo, result: UploadResult): void {
   println(io, `✓ uploaded ${result.fileName}${size}: ${how}; asset ${result.assetStatus}${result.reconciled ? ' (adopted after an ambiguous create)' : ''}`);
 }
 
+/** Files listed one by one up to this many; a larger batch lists its failures and the counts. */
+const BATCH_ROWS_SHOWN = 50;
+
 function printBatch(io: CliIo, result: BatchUploadResult): void {
-  const rows = [['', 'FILE', 'SIZE', 'ASSET OR ERROR']];
-  for (const item of result.items) {
-    rows.push([
-      item.state === 'completed' ? '✓' : '✗',
-      item.fileName,
-      item.sizeBytes !== undefined ? formatBytes(item.sizeBytes) : '-',
-      item.assetId ?? (item.error ? `${item.error.type}: ${item.error.message}` : item.state),
-    ]);
-  }
-  println(io, table(rows));
   const t = result.totals;
-  println(io, `${t.completed} of ${t.files} files uploaded${t.failed ? `, ${t.failed} failed` : ''}${t.cancelled ? `, ${t.cancelled} cancelled` : ''}`);
+  const all = t.files <= BATCH_ROWS_SHOWN && result.runIds.length <= 1;
+  const shown = all ? result.items : result.failures;
+  if (shown.length > 0) {
+    const rows = [['', 'FILE', 'SIZE', 'ASSET OR ERROR']];
+    for (const item of shown) {
+      rows.push([
+        item.state === 'completed' ? '✓' : '✗',
+        item.fileName,
+        item.sizeBytes !== undefined ? formatBytes(item.sizeBytes) : '-',
+        item.assetId && item.state === 'completed'
+          ? `${item.assetId}${item.alreadyUploaded ? ' (uploaded before)' : ''}`
+          : item.error
+            ? `${item.error.type}: ${item.error.message}`
+            : (item.assetId ?? item.state),
+      ]);
+    }
+    println(io, table(rows));
+  }
+  if (!all && result.failuresOmitted > 0) println(io, `… and ${result.failuresOmitted} more failures (tl-upload status lists the first ${result.failures.length})`);
+  println(
+    io,
+    `${t.completed} of ${t.files} files uploaded (${formatBytes(t.completedBytes)})${t.failed ? `, ${t.failed} failed` : ''}${t.cancelled ? `, ${t.cancelled} cancelled` : ''}`,
+  );
+  for (const line of skipLines(result)) println(io, line);
+  if (!all) println(io, `every file's asset: tl-upload status --json, or the client library's batchItems() (${result.runIds.length} runs)`);
+}
+
+/** What a batch did not upload, and why: files uploaded before, and entries that are not media files. */
+export function skipLines(result: Pick<BatchUploadResult, 'totals' | 'skipped'>): string[] {
+  const lines: string[] = [];
+  if (result.totals.alreadyUploaded > 0) {
+    lines.push(`skipped ${result.totals.alreadyUploaded} files uploaded before and unchanged since: not uploaded again (their assets are listed)`);
+  }
+  for (const s of result.skipped) {
+    lines.push(`skipped ${s.count} ${s.count === 1 ? 'entry' : 'entries'}: ${s.reason} (${s.examples.join(', ')}${s.count > s.examples.length ? ', …' : ''})`);
+  }
+  return lines;
 }

@@ -41,7 +41,7 @@ Output:
 Also from the environment: TL_SEARCH_ATTRIBUTES, TL_CODEC_KEYS (see README, Configuration).
 The CLI needs no TwelveLabs API key: the worker holds it, and every TwelveLabs call runs there.
 
-Exit codes: 0 done, 1 failed or cancelled, 2 bad usage or configuration, 3 not found,
+Exit codes: 0 done, 1 failed or cancelled (a batch: any of its files), 2 bad usage or configuration, 3 not found,
 4 Temporal unreachable or no worker answered, 130 interrupted while watching.
 No worker polling the task queue is not a failure: the upload waits. \`upload\` and \`watch\`
 say so (naming the queue) and keep following; \`status\` answers what Temporal knows and exits 4.`;
@@ -51,11 +51,16 @@ export const COMMAND_HELP: Record<string, string> = {
 
 One file or URL runs one upload: a local file up to 200 MiB goes as a direct upload, a larger
 one up to 4 GiB as a multipart upload, a larger one is refused; a URL is fetched by TwelveLabs.
-A directory, or several arguments, run a batch (every media file under the directory).
+A directory, several arguments or --list run a batch (every media file under the directory, or
+every path or URL in the list file, one per line): of any size. Small files go several to an
+activity, back to back; large ones as uploads of their own.
 Paths are read by the worker, so they must exist on the worker's host (under TL_ALLOWED_ROOTS).
 
 Starting again with the same file (same path, size and modification time), URL or --id
-attaches to that upload instead of starting a second one.
+attaches to that upload instead of starting a second one. Running the same batch again (same
+directory, list or files) while it runs attaches to it; once it ended, it runs again and uploads
+only what is left: files that failed, changed or are new. Files uploaded before are reported with
+their assets (not uploaded again), and the output says what was skipped and why.
 
 Without --json the command follows the upload with a progress bar (on stderr) and ends with the
 asset id and a link to the workflow in the Web UI (Ctrl-C stops watching; the upload goes on).
@@ -71,6 +76,7 @@ Options:
                            for a batch: files uploading at once (1..32, default 4)
   --chunk-concurrency <n>  for a batch: chunk PUTs in flight per file
   --recursive              a directory: also its subdirectories
+  --list <file>            a batch of the paths or URLs in <file>, one per line
   --filename <name>        the asset's name (one upload only; default: the file's name)
   --metadata <key=value>   user metadata, repeatable (numbers and true/false are typed)
   --hls, --thumbnail       ask TwelveLabs for an HLS stream / a thumbnail
@@ -88,7 +94,8 @@ so naming the queue, and exits 4 (the upload is waiting, not failed).`,
   watch: `Usage: tl-upload watch <workflow-id> [--json] [--interval-ms <n>] [--worker-timeout <s>]
 
 Follows the upload's progress until it ends. With --json, prints one JSON object per line.
-Exits 0 when the upload completed, 1 when it failed or was cancelled. While no worker polls
+Exits 0 when the upload completed, 1 when it failed or was cancelled (a batch: when any of
+its files failed or was cancelled; the same rule as upload --json --wait and status). While no worker polls
 the upload's task queue it says so (stderr) and keeps waiting; with --worker-timeout it stops
 after that many seconds without a worker and exits 4.`,
   pause: `Usage: tl-upload pause <workflow-id> [--json]

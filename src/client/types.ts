@@ -95,12 +95,14 @@ export interface StartUploadOptions extends Omit<UploadInput, 'source'> {
   workflowId?: string;
 }
 
-export interface StartBatchOptions extends Omit<BatchUploadInput, 'sources' | 'directory'> {
-  /** Files (paths, made absolute) or URLs. Give this or `directory`. */
+export interface StartBatchOptions extends Omit<BatchUploadInput, 'sources' | 'directory' | 'list' | 'carried'> {
+  /** Files (paths, made absolute) or URLs, at most MAX_INLINE_SOURCES. Give this, `directory` or `list`. */
   sources?: Array<string | UploadSource>;
   /** Every media file under this directory (on the worker's host). */
   directory?: string;
   recursive?: boolean;
+  /** A text file on the worker's host, one path or URL per line: a batch of any length. */
+  list?: string;
   workflowId?: string;
 }
 
@@ -109,6 +111,8 @@ export interface StartedUpload {
   kind: 'upload' | 'batch';
   /** True when an upload with this id already ran or runs: nothing new was started. */
   attached: boolean;
+  /** A batch that ran before under this id was started again: it uploads only what is left. */
+  rerun?: boolean;
   /** Link to the workflow in the Temporal Web UI, when its address is known. */
   webUiLink?: string;
 }

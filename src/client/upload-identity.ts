@@ -100,24 +100,23 @@ export function uploadWorkflowId(source: UploadSource, identity: LocalIdentity |
 }
 
 /**
- * `batch-<dir or first name>-<hash>` over every source's identity (a directory: path and mtime).
- * `identify` finds a source's identity (default: this host's view only).
+ * `batch-<dir, list or first name>-<hash>` over what the batch is: the directory (and whether it is
+ * recursive), the list file, or the sources, never their contents. Running the same batch again
+ * is the same id: a re-run, which uploads only what is new, changed or failed (each file's own
+ * upload is named after its version, so an edited file is noticed).
  */
-export async function batchWorkflowId(
-  request: { sources?: UploadSource[]; directory?: string; recursive?: boolean },
-  identify: (source: UploadSource) => Promise<LocalIdentity | undefined> = localIdentity,
-): Promise<string> {
+export function batchWorkflowId(request: { sources?: UploadSource[]; directory?: string; recursive?: boolean; list?: string }): string {
   if (request.directory !== undefined) {
     const dir = path.resolve(request.directory);
-    const mtimeMs = await fs.stat(dir).then((s) => Math.floor(s.mtimeMs), () => 0);
-    return `batch-${slug(path.basename(dir))}-${hash(`dir\n${dir}\n${mtimeMs}\n${request.recursive ?? false}`)}`;
+    return `batch-${slug(path.basename(dir))}-${hash(`dir\n${dir}\n${request.recursive ?? false}`)}`;
   }
-  const parts: string[] = [];
-  for (const source of request.sources ?? []) {
-    parts.push(uploadWorkflowId(source, await identify(source)));
+  if (request.list !== undefined) {
+    const list = path.resolve(request.list);
+    return `batch-${slug(path.basename(list))}-${hash(`list\n${list}`)}`;
   }
+  const keys = (request.sources ?? []).map((s) => (isUrlSource(s) ? `url\n${s.url}` : `file\n${s.path}`));
   const first = request.sources?.[0];
-  return `batch-${first ? slug(uploadFileName({ source: first })) : 'empty'}-${hash(parts.join('\n'))}`;
+  return `batch-${first ? slug(uploadFileName({ source: first })) : 'empty'}-${hash(keys.join('\n'))}`;
 }
 
 function slug(name: string): string {

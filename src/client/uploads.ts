@@ -4,9 +4,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { uploadFileName } from '../domain/names';
-import type { BatchUploadInput, BatchUploadResult, UploadInput, UploadResult, UploadSource } from '../domain/types';
+import { MAX_INLINE_SOURCES, type BatchItem, type BatchUploadInput, type BatchUploadResult, type UploadInput, type UploadResult, type UploadSource } from '../domain/types';
 import type { ListUploadsOptions, StartBatchOptions, StartedUpload, StartUploadOptions, UploadListEntry } from './types';
-import { BATCH_WORKFLOW_TYPE, UPLOAD_WORKFLOW_TYPE } from '../domain/workflow-messages';
+import { BATCH_WORKFLOW_TYPE, batchItemsQuery, batchProgressQuery, UPLOAD_WORKFLOW_TYPE } from '../domain/workflow-messages';
 import type { batchUploadWorkflow } from '../workflows/batch-upload';
 import { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE, uploadSearchAttributes } from '../workflows/search-attributes';
 import type { uploadWorkflow } from '../workflows/upload';
@@ -30,21 +30,34 @@ export class Uploads {
   }
 
   async startBatch(options: StartBatchOptions): Promise<StartedUpload> {
-    const { workflowId: givenId, sources, directory, recursive, ...rest } = options;
-    if ((sources === undefined) === (directory === undefined)) throw new UsageError('a batch takes either sources or a directory');
+    const { workflowId: givenId, sources, directory, recursive, list, ...rest } = options;
+    if ([sources, directory, list].filter((v) => v !== undefined).length !== 1) throw new UsageError('a batch takes one of sources, a directory or a list file');
+    if (sources && sources.length > MAX_INLINE_SOURCES) {
+      throw new UsageError(`${sources.length} sources are too many to pass inline (at most ${MAX_INLINE_SOURCES}): write them to a file, one per line, and give it as a list`);
+    }
     const input: BatchUploadInput = {
       ...rest,
       ...(sources ? { sources: sources.map(toUploadSource) } : {}),
       ...(directory !== undefined ? { directory: { path: toPath(directory), recursive: recursive ?? false } } : {}),
+      ...(list !== undefined ? { list: { path: toPath(list) } } : {}),
     };
     const workflowId =
       givenId ??
-      (await batchWorkflowId(
-        { ...(input.sources ? { sources: input.sources } : {}), ...(directory !== undefined ? { directory, recursive } : {}) },
-        this.#identify(input.upload?.fileTaskQueue),
-      ));
-    const title = directory !== undefined ? `${toPath(directory)}/` : `${input.sources!.length} files`;
-    return this.#start('batch', workflowId, input, title, undefined);
+      batchWorkflowId({
+        ...(input.sources ? { sources: input.sources } : {}),
+        ...(directory !== undefined ? { directory, recursive } : {}),
+        ...(list !== undefined ? { list } : {}),
+      });
+    // The same batch ran before: this run looks for each file's asset first and uploads only what is left.
+    const earlier = await describeWorkflow(this.ctx, workflowId).catch(() => undefined);
+    if (earlier !== undefined && earlier.type !== 'batchUploadWorkflow') {
+      throw new UsageError(`workflow id ${workflowId} already belongs to a workflow of type ${earlier.type} (not batchUploadWorkflow): choose another id`);
+    }
+    const rerun = earlier !== undefined && earlier.status.name !== 'RUNNING';
+    if (rerun && input.skipUploaded === undefined) input.skipUploaded = true;
+    const title = directory !== undefined ? `${toPath(directory)}/` : list !== undefined ? toPath(list) : `${input.sources!.length} files`;
+    const started = await this.#start('batch', workflowId, input, title, undefined);
+    return rerun && !started.attached ? { ...started, rerun: true } : started;
   }
 
   /** A source's identity, from this host or else from the worker that has the file. */
@@ -58,8 +71,9 @@ export class Uploads {
     const common = {
       taskQueue,
       workflowId,
-      // A completed upload is not repeated (that would make a second asset); a failed one may be.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      // A completed upload is not repeated (that would make a second asset); a failed one may be. A
+      // batch may always run again: it uploads only what is left (files are found by their version).
+      workflowIdReusePolicy: kind === 'upload' ? WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       staticSummary: kind === 'upload' ? uploadStartSummary(fileName, sizeBytes) : `Batch upload of ${fileName} to TwelveLabs`,
       ...(searchAttributes ? { typedSearchAttributes: uploadSearchAttributes({ fileName, sizeBytes, phase: 'validating' }) } : {}),
     };
@@ -76,6 +90,25 @@ export class Uploads {
         throw new UsageError(`workflow id ${workflowId} already belongs to a workflow of type ${existing.type} (not ${expected}): choose another id`);
       }
       return { workflowId, kind, attached: true, ...(link ? { webUiLink: link } : {}) };
+    }
+  }
+
+  /**
+   * Every item of a batch, in order, page by page across its runs (each run answers for its own
+   * items; a closed run's answer needs a worker to replay it). Works while the batch runs too.
+   */
+  async *batchItems(workflowId: string, pageSize = 1000): AsyncGenerator<BatchItem, void, undefined> {
+    const description = await describeWorkflow(this.ctx, workflowId);
+    if (description.type !== 'batchUploadWorkflow') throw new UsageError(`${workflowId} is a ${description.type}, not a batch`);
+    const latest = this.ctx.temporal.workflow.getHandle(workflowId);
+    const { runIds } = await latest.query(batchProgressQuery);
+    for (const runId of runIds) {
+      const run = this.ctx.temporal.workflow.getHandle(workflowId, runId);
+      for (let offset = 0; ; offset += pageSize) {
+        const page = await run.query(batchItemsQuery, { offset, limit: pageSize });
+        yield* page;
+        if (page.length < pageSize) break;
+      }
     }
   }
 

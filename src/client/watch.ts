@@ -139,7 +139,8 @@ export class ProgressReader {
       return this.#known(workflowId, description, 'batch', answer.noWorker);
     }
     const batch = answer.value;
-    const runningItems = batch.items.filter((item) => item.state === 'running');
+    // Small files run inside the batch's own activities; only child uploads have progress of their own.
+    const runningItems = batch.items.filter((item): item is typeof item & { workflowId: string } => item.state === 'running' && item.workflowId !== undefined);
     const running = (
       await Promise.all(
         runningItems.map((item) =>

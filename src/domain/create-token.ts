@@ -1,7 +1,9 @@
 // The create token: a user_metadata entry that marks an asset as made by one particular create
 // (M1 or A1). Neither call is idempotent and an answer can be lost after the server acted, so
 // the asset an earlier attempt made is found by this token, never by name: another upload of a
-// file with the same name and size is not ours. The token is removed once the upload settled.
+// file with the same name and size is not ours. An upload's token is removed once it settled; a
+// batch file's token (`file:<hash of real path, size, mtime>`, activities/file-runs.ts) stays on
+// its asset, because it is how a later run of the batch knows the file is uploaded.
 //
 // Values are built from Temporal ids (run id, activity id): unique, deterministic across retries,
 // and free of anything secret (no API key, no path, no URL).

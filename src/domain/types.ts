@@ -376,71 +376,152 @@ export interface UploadResult {
 // batchUploadWorkflow
 
 export interface BatchUploadInput {
-  /** Files (on the worker's host) or URLs, uploaded in this order. */
+  /** Files (on the worker's host) or URLs, uploaded in this order; at most MAX_INLINE_SOURCES. */
   sources?: UploadSource[];
-  /** Every media file under this directory, by name order. */
+  /** Every media file under this directory, by name order (paged: any number of files). */
   directory?: { path: string; recursive?: boolean };
+  /**
+   * A text file on the worker's host with one path or URL per line (blank lines and lines that
+   * start with `#` are ignored): a list of any length, read page by page.
+   */
+  list?: { path: string };
   /** Options for every file (the source aside). */
   upload?: Omit<UploadInput, 'source'>;
   /** Files uploading at once. Default 4, 1..MAX_BATCH_CONCURRENCY. */
   maxConcurrentUploads?: number;
+  /**
+   * Look for each file's asset before uploading it, and report it instead of uploading again
+   * (a re-run of the same batch). The client sets it when the batch ran before under its id.
+   */
+  skipUploaded?: boolean;
+  /** Continue-as-new after this many history events of a run. Default 5,000 (tests lower it). */
+  continueAsNewAfterEvents?: number;
+  /** Entries read per listing page. Default 500 (tests lower it). */
+  listPageEntries?: number;
+  /** Internal: what a run hands the next one at continue-as-new. Never set by callers. */
+  carried?: BatchCarried;
 }
 
 export type BatchItemState = 'waiting' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface BatchItem {
-  /** 0-based position in the batch. */
+  /** 0-based position in the batch (listing order). */
   index: number;
   /** The file path or URL. */
   source: string;
   fileName: string;
   sizeBytes?: number;
-  /** The uploadWorkflow child that uploads this item. */
-  workflowId: string;
+  /** The uploadWorkflow child that uploads this item (large files and URLs); small files go in runs. */
+  workflowId?: string;
   state: BatchItemState;
   route?: UploadRoute;
   assetId?: string;
+  /** The file was uploaded before, unchanged since: its asset is reported, not made again. */
+  alreadyUploaded?: boolean;
   error?: { type: string; message: string };
 }
 
 export interface BatchTotals {
+  /** Entries to upload found so far (the final count once `listingDone`). */
   files: number;
   waiting: number;
   running: number;
   completed: number;
   failed: number;
   cancelled: number;
+  /** Completed files whose asset existed already (a re-run): reported, not uploaded again. */
+  alreadyUploaded: number;
   /** Sum of the known file sizes. */
   totalBytes: number;
   /** Sum of the sizes of completed files. */
   completedBytes: number;
 }
 
+/** Entries of a directory or list that are not uploaded, by reason, with a few examples. */
+export interface BatchSkipped {
+  reason: string;
+  count: number;
+  examples: string[];
+}
+
 export type BatchPhase = 'listing' | 'uploading' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
 export interface BatchProgress {
   phase: BatchPhase;
+  /** This run's items: those running now and those finished in this run (earlier runs: client.batchItems). */
   items: BatchItem[];
+  /** Every failed or cancelled item of every run so far (the first MAX_BATCH_FAILURES_KEPT). */
+  failures: BatchItem[];
+  /** Failures beyond those kept in `failures`. */
+  failuresOmitted: number;
   totals: BatchTotals;
+  skipped: BatchSkipped[];
+  /** The whole directory or list has been read (totals.files is final). */
+  listingDone: boolean;
   maxConcurrentUploads: number;
   paused: boolean;
+  /** Continue-as-new generations so far (1 = first run). */
+  runs: number;
+  /** Run ids of every run so far, first to last (each run's items: the `items` query). */
+  runIds: string[];
   startedAt: string;
   completedAt?: string;
   error?: { type: string; message: string };
 }
 
 export interface BatchUploadResult {
-  /** Each file with its asset id or its error. */
+  /** The last run's items (all of them when the batch ran in one run; earlier runs: client.batchItems). */
   items: BatchItem[];
+  /** Every failed or cancelled item (the first MAX_BATCH_FAILURES_KEPT). */
+  failures: BatchItem[];
+  failuresOmitted: number;
   totals: BatchTotals;
+  skipped: BatchSkipped[];
+  /** Run ids of every run, first to last: each run's items are readable with the `items` query. */
+  runIds: string[];
   startedAt: string;
   completedAt: string;
 }
 
+/** One entry of a batch's listing: what the batch knows of a file before it uploads it. */
+export interface BatchEntry {
+  index: number;
+  /** A local path or a URL. */
+  source: string;
+  isUrl?: boolean;
+  /** Known for local files the listing could see (under the roots). */
+  sizeBytes?: number;
+  /** An earlier attempt was interrupted (its asset may exist): look for it before creating. */
+  lookFirst?: boolean;
+  /** This version of the file (or the URL), hashed: a large file's upload is named by it across batches. */
+  key?: string;
+}
+
+/** What one batch run hands the next at continue-as-new. */
+export interface BatchCarried {
+  /** The listing's cursor: where the next page starts. */
+  cursor?: string;
+  listingDone: boolean;
+  /** Entries listed and not yet started. */
+  queue: BatchEntry[];
+  /** Entries listed so far (the next entry's index). */
+  listed: number;
+  totals: BatchTotals;
+  failures: BatchItem[];
+  failuresOmitted: number;
+  skipped: BatchSkipped[];
+  maxConcurrentUploads: number;
+  paused: boolean;
+  runIds: string[];
+  startedAt: string;
+}
+
 export const DEFAULT_BATCH_CONCURRENCY = 4;
 export const MAX_BATCH_CONCURRENCY = 32;
-/** One batch's history holds about ten events per file; beyond this, split the batch. */
-export const MAX_BATCH_FILES = 2000;
+/** A longer list of sources goes as `list` (a file on the worker's host): inputs stay small. */
+export const MAX_INLINE_SOURCES = 1000;
+/** Failures listed one by one; more are counted (`failuresOmitted`). */
+export const MAX_BATCH_FAILURES_KEPT = 1000;
 
 // ---------------------------------------------------------------------------------------------
 // assetCallWorkflow: asset and session calls run on the worker (the API key never leaves it)

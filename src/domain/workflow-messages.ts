@@ -6,7 +6,7 @@
 // objects (src/workflows/), so a name cannot drift between the two sides.
 
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import type { BatchProgress, UploadProgress, UploadState } from './types';
+import type { BatchItem, BatchProgress, UploadProgress, UploadState } from './types';
 
 /** Workflow type names, as registered by the worker (the exported function names). */
 export const UPLOAD_WORKFLOW_TYPE = 'uploadWorkflow';
@@ -28,6 +28,8 @@ export const resumeSignal = signal<[PauseOrder?]>('resume');
 export const uploadProgressQuery = query<UploadState>('progress');
 export const multipartProgressQuery = query<UploadProgress>('progress');
 export const batchProgressQuery = query<BatchProgress>('progress');
+/** A batch run's items from `offset` (at most 1,000): every file's asset or error, page by page. */
+export const batchItemsQuery = query<BatchItem[], 'items', [{ offset: number; limit: number }]>('items');
 
 /** Chunk PUTs in flight of a multipart upload; answers the previous value. */
 export const setConcurrencyUpdate = update<number, [number]>('setConcurrency');
@@ -40,8 +42,8 @@ function signal<Args extends unknown[] = [], Name extends string = string>(name:
   return { type: 'signal', name } as SignalDefinition<Args, Name>;
 }
 
-function query<Ret, Name extends string = string>(name: Name): QueryDefinition<Ret, [], Name> {
-  return { type: 'query', name } as QueryDefinition<Ret, [], Name>;
+function query<Ret, Name extends string = string, Args extends unknown[] = []>(name: Name): QueryDefinition<Ret, Args, Name> {
+  return { type: 'query', name } as QueryDefinition<Ret, Args, Name>;
 }
 
 function update<Ret, Args extends unknown[], Name extends string = string>(name: Name): UpdateDefinition<Ret, Args, Name> {

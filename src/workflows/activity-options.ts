@@ -38,6 +38,14 @@ export function transferOptions(params: {
   };
 }
 
+/**
+ * A run of small files (uploadFileRun), on the files' host: heartbeats after every file, so a lost
+ * worker is noticed in 30 s and the retry skips the files it finished.
+ */
+export function fileRunOptions(taskQueue: string | undefined): ActivityOptions {
+  return transferOptions({ taskQueue, startToCloseTimeout: '24 hours', heartbeatTimeout: '30 seconds', retry: apiRetry(10) });
+}
+
 /** Creating a multipart session (M1), on the file's host: it validates the source first. */
 export function sessionCreationOptions(taskQueue: string | undefined): ActivityOptions {
   return { taskQueue, startToCloseTimeout: '2 minutes', retry: apiRetry(10) };

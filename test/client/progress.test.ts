@@ -12,8 +12,8 @@ import { chunkBytesInFlight, directBytesInFlight, uploadLiveProgress } from '../
 import { etaSeconds, RateMeter, RateMeters } from '../../src/client/progress/rate-meter';
 import { MAX_DIRECT_BYTES, MAX_MULTIPART_BYTES } from '../../src/twelvelabs/limits';
 import { localIdentity, toUploadSource, uploadWorkflowId } from '../../src/client/upload-identity';
-import { batchInputProblems, batchTotals } from '../../src/workflows/batch-planning';
-import type { BatchItem, UploadProgress, UploadState } from '../../src/domain/types';
+import { batchInputProblems } from '../../src/workflows/batch-planning';
+import type { UploadProgress, UploadState } from '../../src/domain/types';
 import { chooseFileRoute, uploadInputProblems } from '../../src/workflows/upload-planning';
 import { uploadFileName } from '../../src/domain/names';
 
@@ -178,20 +178,13 @@ describe('routes and input checks', () => {
       'concurrency must be an integer from 1 to 64',
       `directMaxBytes must be an integer from 1 to ${MAX_DIRECT_BYTES}`,
     ]);
-    expect(batchInputProblems({ sources: [{ path: '/a.mp4' }], directory: { path: '/d' } })).toEqual(['give either sources or directory (exactly one)']);
+    expect(batchInputProblems({ sources: [{ path: '/a.mp4' }], directory: { path: '/d' } })).toEqual(['give exactly one of sources, directory or list']);
   });
 
   it('names an upload after the file, or the last segment of the URL', () => {
     expect(uploadFileName({ source: { path: '/media/Keynote 2030.mp4' } })).toBe('Keynote 2030.mp4');
     expect(uploadFileName({ source: { url: 'https://cdn.example/v/clip%20one.mov?sig=abc' } })).toBe('clip one.mov');
     expect(uploadFileName({ source: { url: 'https://cdn.example/' } })).toBe('media');
-  });
-
-  it('sums a batch by state and bytes', () => {
-    const item = (state: BatchItem['state'], sizeBytes?: number): BatchItem => ({ index: 0, source: 's', fileName: 'f', workflowId: 'w', state, ...(sizeBytes !== undefined ? { sizeBytes } : {}) });
-    expect(batchTotals([item('completed', 10), item('failed', 5), item('running', 7), item('waiting')])).toEqual({
-      files: 4, waiting: 1, running: 1, completed: 1, failed: 1, cancelled: 0, totalBytes: 22, completedBytes: 10,
-    });
   });
 });
 

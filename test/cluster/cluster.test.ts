@@ -22,7 +22,7 @@ const GRPC_NOT_FOUND = 5;
 const GRPC_FAILED_PRECONDITION = 9;
 
 /** Activities that read the file: they must run on the host that has it. */
-const FILE_ACTIVITIES = new Set(['inspectFile', 'identifyFile', 'uploadChunk', 'uploadDirect', 'listMediaFiles', 'createSession']);
+const FILE_ACTIVITIES = new Set(['inspectFile', 'identifyFile', 'uploadChunk', 'uploadDirect', 'uploadFileRun', 'listBatchPage', 'createSession']);
 
 describe('the cluster: Temporal on PostgreSQL, three worker hosts', () => {
   let f: ClusterFixture;
@@ -95,7 +95,8 @@ describe('the cluster: Temporal on PostgreSQL, three worker hosts', () => {
     const pidOf = (host: WorkerHost) => host.process!.pid;
     expect(await fileActivityWorkers([started[0]!.workflowId])).toEqual(new Set([pidOf(a)]));
     expect(await fileActivityWorkers([started[1]!.workflowId, ...(await childWorkflowIds(f.temporal, started[1]!.workflowId))])).toEqual(new Set([pidOf(b)]));
-    const batchIds = batch.items.map((i) => i.workflowId);
+    // Small files go up in runs inside the batch (no workflow of their own); larger ones as children.
+    const batchIds = batch.items.flatMap((i) => (i.workflowId ? [i.workflowId] : []));
     const batchChildren = (await Promise.all(batchIds.map((id) => childWorkflowIds(f.temporal, id)))).flat();
     expect(await fileActivityWorkers([started[2]!.workflowId, ...batchIds, ...batchChildren])).toEqual(new Set([pidOf(c)]));
     const everyone = await activityWorkers(f.temporal, [...started.map((s) => s.workflowId), ...batchIds]);

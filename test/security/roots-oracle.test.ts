@@ -8,6 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileActivities } from '../../src/activities/files';
+import { batchListingActivities } from '../../src/activities/batch-listing';
 import { SourceError } from '../../src/activities/source';
 import { AllowedRoots, OutsideRootsError, openConfined, resolveUnderRoots, statUnderRoots } from '../../src/security/file-roots';
 
@@ -78,29 +79,30 @@ describe('paths that lead outside the roots', () => {
     }
     expect([...answers]).toHaveLength(1);
     expect([...answers][0]).toMatch(/^SourceOutsideRoots /);
-    const sizes = await activities.sizeOfFiles({ paths: Object.keys(TARGETS).map((n) => path.join(root, n)) });
-    expect(sizes).toEqual([null, null, null, null]);
+    const { entries } = await batchListingActivities(roots).listBatchPage({ sources: Object.keys(TARGETS).map((n) => path.join(root, n)), maxEntries: 10 });
+    expect(entries).toEqual(Object.keys(TARGETS).map((n) => ({ source: path.join(root, n) })));
   });
 
   it('are listed alike in a directory batch: no size, existence or kind of the target shows (shadow.mp4 -> a 631-byte file)', async () => {
-    const { files, skipped } = await fileActivities(roots).listMediaFiles({ directory: root });
-    expect(files).toEqual([
-      { path: path.join(root, 'directory.mp4'), sizeBytes: 0 },
-      { path: path.join(root, 'fifo.mp4'), sizeBytes: 0 },
-      { path: path.join(root, 'file.mp4'), sizeBytes: 0 },
-      { path: path.join(root, 'missing.mp4'), sizeBytes: 0 },
-      { path: path.join(root, 'real.mp4'), sizeBytes: 100 },
+    const { entries, skipped } = await batchListingActivities(roots).listBatchPage({ directory: { path: root, recursive: false }, maxEntries: 100 });
+    expect(entries.map(({ source, sizeBytes }) => ({ source, sizeBytes }))).toEqual([
+      { source: path.join(root, 'directory.mp4'), sizeBytes: undefined },
+      { source: path.join(root, 'fifo.mp4'), sizeBytes: undefined },
+      { source: path.join(root, 'file.mp4'), sizeBytes: undefined },
+      { source: path.join(root, 'missing.mp4'), sizeBytes: undefined },
+      { source: path.join(root, 'real.mp4'), sizeBytes: 100 },
     ]);
-    expect(skipped).toBe(0);
+    expect(entries.slice(0, 4).every((e) => e.key === undefined)).toBe(true);
+    expect(skipped).toEqual([]);
   });
 
   it('a directory to list that leads outside fails the same whether it exists or not', async () => {
     fs.symlinkSync(outside, path.join(root, 'away'));
     fs.symlinkSync(path.join(outside, 'no-such-dir'), path.join(root, 'away-missing'));
-    const activities = fileActivities(roots);
+    const listing = batchListingActivities(roots);
     const types = [];
     for (const dir of ['away', 'away-missing']) {
-      const err = await activities.listMediaFiles({ directory: path.join(root, dir) }).then(() => undefined, (e: unknown) => e);
+      const err = await listing.listBatchPage({ directory: { path: path.join(root, dir), recursive: false }, maxEntries: 10 }).then(() => undefined, (e: unknown) => e);
       types.push((err as SourceError).type);
     }
     expect(types).toEqual(['SourceOutsideRoots', 'SourceOutsideRoots']);

@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UploadClient, UploadFailedError } from '../../src/client';
 import { batchProgressQuery } from '../../src/workflows/batch-upload';
-import { uploadProgressQuery } from '../../src/workflows/upload';
 import { makeFile, startStack, waitFor, type InProcessWorker, type Stack } from '../support/harness';
 
 describe('a batch cancelled while a file is finishing', () => {
@@ -24,15 +23,12 @@ describe('a batch cancelled while a file is finishing', () => {
     await stack?.stop();
   });
 
-  it('names the asset that file left, in the items and in the Web UI details', async () => {
+  it('names the asset that file left, in the items, the failures and the Web UI details', async () => {
     const file = await makeFile(stack.dir, 'finishing.mp4', 200 * 1024);
     const run = await client.startBatch({ sources: [file.path], upload: { readyPollIntervalMs: 200 } });
     const batch = stack.temporal.workflow.getHandle(run.workflowId);
-    const itemId = (await waitFor(async () => (await batch.query(batchProgressQuery)).items[0]?.state === 'running' && (await batch.query(batchProgressQuery)).items[0], 'the file to start')).workflowId;
-    const finishing = await waitFor(async () => {
-      const state = await stack.temporal.workflow.getHandle(itemId).query(uploadProgressQuery);
-      return state.phase === 'processing' && state.assetId !== undefined && state;
-    }, 'the file to wait for its asset to be ready');
+    // The file's asset exists (its bytes are in): now it only waits to be ready.
+    const created = await waitFor(async () => (await stack.emulator.created()).find((a) => a.filename === 'finishing.mp4'), 'the asset to be created');
 
     await client.cancel(run.workflowId);
     const err = await client.result(run.workflowId).catch((e: unknown) => e);
@@ -40,15 +36,18 @@ describe('a batch cancelled while a file is finishing', () => {
     expect((err as UploadFailedError).type).toBe('Cancelled');
 
     // The asset exists, with the file's bytes, and the batch says so.
-    expect(await stack.emulator.objectInfo(finishing.assetId!)).toEqual({ size: 200 * 1024, sha256: file.sha256 });
+    expect(await stack.emulator.objectInfo(created.asset_id)).toEqual({ size: 200 * 1024, sha256: file.sha256 });
     const progress = await batch.query(batchProgressQuery);
     expect(progress.phase).toBe('cancelled');
-    expect(progress.items[0]).toMatchObject({
+    const expected = {
       state: 'cancelled',
-      assetId: finishing.assetId,
-      error: { type: 'CancelledAfterAssetCreated', message: expect.stringContaining(`tl-upload assets delete ${finishing.assetId}`) },
-    });
+      assetId: created.asset_id,
+      error: { type: 'CancelledAfterAssetCreated', message: expect.stringContaining(`tl-upload assets delete ${created.asset_id}`) },
+    };
+    expect(progress.items[0]).toMatchObject(expected);
+    expect(progress.failures).toEqual([expect.objectContaining(expected)]);
+    expect(progress.totals).toMatchObject({ files: 1, cancelled: 1, completed: 0, running: 0, waiting: 0 });
     const metadata = await batch.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-    expect(metadata.currentDetails).toContain(`cancelled after their asset was created (the assets stay): \`${finishing.assetId}\``);
+    expect(metadata.currentDetails).toContain(`cancelled after their asset was created (the assets stay): \`${created.asset_id}\``);
   });
 });

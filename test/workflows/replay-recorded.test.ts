@@ -29,7 +29,11 @@ describe('recorded histories', () => {
       'upload-direct.json',
       'upload-multipart-child.json',
       'batch-with-a-missing-file.json',
+      'batch-continue-as-new-first-run.json',
     ]));
+    const batchFirstRun = load('batch-continue-as-new-first-run.json').events;
+    expect(batchFirstRun[batchFirstRun.length - 1]).toHaveProperty('workflowExecutionContinuedAsNewEventAttributes');
+    expect(activityTypes(load('batch-with-a-missing-file.json'))).toContain('uploadFileRun');
     const restart = activityTypes(load('multipart-faults-pause-session-restart.json'));
     expect(restart.filter((t) => t === 'createSession')).toHaveLength(2);
     expect(restart).toContain('pollStatus');

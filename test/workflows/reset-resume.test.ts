@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { toRanges } from '../../src/activities/previous-session';
 import { ChunkLedger } from '../../src/workflows/ledger';
 import { carriedFromEarlier } from '../../src/workflows/reset-resume';
-import { assetsLeftByCancel, batchDetails, batchTotals, cancelledWithAsset, newBatchItem } from '../../src/workflows/batch-planning';
+import { assetsLeftByCancel, batchDetails, cancelledWithAsset, newBatchItem, zeroBatchTotals } from '../../src/workflows/batch-planning';
 import type { SessionInfo } from '../../src/domain/types';
 
 const session: SessionInfo = {
@@ -39,7 +39,7 @@ describe('carrying on an earlier session after a Reset', () => {
 
 describe('a cancelled batch names the assets it left', () => {
   it('lists the cancelled items that had an asset, with what to do', () => {
-    const items = [0, 1, 2].map((i) => newBatchItem('batch-x', i, { path: `/d/f${i}.mp4` }, 10));
+    const items = [0, 1, 2].map((i) => newBatchItem({ index: i, source: `/d/f${i}.mp4`, sizeBytes: 10 }));
     items[0]!.state = 'completed';
     items[0]!.assetId = 'done';
     items[1]!.state = 'cancelled';
@@ -50,9 +50,11 @@ describe('a cancelled batch names the assets it left', () => {
       type: 'CancelledAfterAssetCreated',
       message: 'cancelled after its asset left was created; the asset stays at TwelveLabs (tl-upload assets get left; tl-upload assets delete left if it is not wanted)',
     });
-    expect(batchDetails('cancelled', batchTotals(items), 2, assetsLeftByCancel(items))).toBe(
-      '**3 files** (30 B) — cancelled\n- completed 1, failed 0, running 0, waiting 0\n- 2 at once\n- cancelled after their asset was created (the assets stay): `left`',
+    const totals = { ...zeroBatchTotals(), files: 3, completed: 1, cancelled: 2, totalBytes: 30, completedBytes: 10 };
+    const details = { phase: 'cancelled', totals, listingDone: true, maxConcurrentUploads: 2, runs: 1, skipped: [] };
+    expect(batchDetails({ ...details, assetsLeft: assetsLeftByCancel(items) })).toBe(
+      '**3 of 3 files** (10 B of 30 B) — cancelled\n- completed 1, failed 0, cancelled 2, running 0, waiting 0\n- 2 at once; run 1\n- cancelled after their asset was created (the assets stay): `left`',
     );
-    expect(batchDetails('cancelled', batchTotals(items), 2)).not.toContain('assets stay');
+    expect(batchDetails(details)).not.toContain('assets stay');
   });
 });

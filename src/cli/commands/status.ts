@@ -2,8 +2,8 @@
 
 import type { LiveProgress } from '../../client/types';
 import type { Command } from '../command';
-import { EXIT } from '../exit-codes';
-import { follow } from '../follow';
+import { EXIT, outcomeExitCode } from '../exit-codes';
+import { follow, skipLines } from '../follow';
 import { formatBytes } from '../format';
 import { linkLine, note, printJson, println, type CliIo } from '../io';
 import { intFlag, parse, positionals, workerTimeoutFlag } from '../parse';
@@ -21,7 +21,7 @@ export const statusCommand: Command = async (argv, io, connect) => {
     note(io, `tl-upload status: ${progress.noWorker.message}`);
     return EXIT.unavailable;
   }
-  return progress.executionStatus === 'RUNNING' || progress.executionStatus === 'COMPLETED' ? EXIT.ok : EXIT.failed;
+  return outcomeExitCode(progress.executionStatus, progress.batch?.totals);
 };
 
 export const watchCommand: Command = async (argv, io, connect) => {
@@ -44,7 +44,9 @@ function printStatus(io: CliIo, p: LiveProgress, link: string | undefined): void
   if (p.concurrency !== undefined) println(io, `concurrency: ${p.concurrency}${p.paused ? ' (paused)' : ''}`);
   if (p.batch) {
     const t = p.batch.totals;
-    println(io, `files: ${t.completed} completed, ${t.failed} failed, ${t.running} running, ${t.waiting} waiting of ${t.files}`);
+    const of = p.batch.listingDone ? `${t.files}` : `${t.files} listed so far`;
+    println(io, `files: ${t.completed} completed, ${t.failed} failed, ${t.cancelled} cancelled, ${t.running} running, ${t.waiting} waiting of ${of}${p.batch.runs > 1 ? ` (run ${p.batch.runs})` : ''}`);
+    for (const line of skipLines(p.batch)) println(io, line);
   }
   if (p.assetId) println(io, `asset id: ${p.assetId}`);
   if (p.retrying) println(io, `retrying: ${p.retrying.activityType}, attempt ${p.retrying.attempt}: ${p.retrying.lastError}`);

@@ -8,7 +8,7 @@ import { noWorker } from '../../client/task-queue';
 import { MAX_DIRECT_BYTES } from '../../twelvelabs/limits';
 import { MAX_BATCH_CONCURRENCY, MAX_CONCURRENCY, type BatchUploadResult, type UploadInput, type UploadResult } from '../../domain/types';
 import type { Command } from '../command';
-import { CliUsageError, EXIT } from '../exit-codes';
+import { CliUsageError, EXIT, outcomeExitCode } from '../exit-codes';
 import { follow, waitForResult } from '../follow';
 import { linkLine, note, printJson, println, type CliIo } from '../io';
 import { intFlag, keyValues, parse, workerTimeoutFlag } from '../parse';
@@ -21,6 +21,7 @@ export const uploadCommand: Command = async (argv, io, connect) => {
     concurrency: { type: 'string' },
     'chunk-concurrency': { type: 'string' },
     recursive: { type: 'boolean' },
+    list: { type: 'string' },
     filename: { type: 'string' },
     metadata: { type: 'string', multiple: true },
     hls: { type: 'boolean' },
@@ -29,7 +30,9 @@ export const uploadCommand: Command = async (argv, io, connect) => {
     'direct-max-bytes': { type: 'string' },
     'worker-timeout': { type: 'string' },
   });
-  if (positionals.length === 0) throw new CliUsageError('give at least one file, directory or URL to upload');
+  const list = values.list;
+  if (list !== undefined && positionals.length > 0) throw new CliUsageError('give --list on its own, or files, a directory or URLs');
+  if (positionals.length === 0 && list === undefined) throw new CliUsageError('give at least one file, directory or URL to upload (or --list <file>)');
   const json = values.json ?? false;
 
   const isUrl = (arg: string) => /^https?:\/\//i.test(arg);
@@ -38,7 +41,7 @@ export const uploadCommand: Command = async (argv, io, connect) => {
   );
   const directory = localKinds.length === 1 && localKinds[0] === 'dir' ? positionals[0] : undefined;
   if (localKinds.length > 1 && localKinds.includes('dir')) throw new CliUsageError('give a directory on its own, or files and URLs');
-  const single = positionals.length === 1 && directory === undefined;
+  const single = positionals.length === 1 && directory === undefined && list === undefined;
   if (!single && values.filename !== undefined) throw new CliUsageError('--filename names one upload; it cannot apply to a batch');
   if (single && values['chunk-concurrency'] !== undefined) throw new CliUsageError('--chunk-concurrency is for batches; use --concurrency');
 
@@ -67,7 +70,7 @@ export const uploadCommand: Command = async (argv, io, connect) => {
     });
   } else {
     started = await client.startBatch({
-      ...(directory !== undefined ? { directory, recursive: values.recursive ?? false } : { sources: positionals }),
+      ...(list !== undefined ? { list } : directory !== undefined ? { directory, recursive: values.recursive ?? false } : { sources: positionals }),
       upload: options,
       ...(concurrency !== undefined ? { maxConcurrentUploads: concurrency } : {}),
       ...(values.id !== undefined ? { workflowId: values.id } : {}),
@@ -93,11 +96,12 @@ export const uploadCommand: Command = async (argv, io, connect) => {
       return EXIT.interrupted;
     }
     printJson(io, { ...started, status: 'completed', result });
-    return 'items' in result && (result.totals.failed > 0 || result.totals.cancelled > 0) ? EXIT.failed : EXIT.ok;
+    return outcomeExitCode('COMPLETED', 'items' in result ? result.totals : undefined);
   }
 
-  const what = single ? (directory ?? displayName(positionals[0]!)) : directory ? `${directory}/` : `${positionals.length} files`;
+  const what = single ? displayName(positionals[0]!) : list !== undefined ? `list ${list}` : directory ? `${directory}/` : `${positionals.length} files`;
   println(io, `${started.attached ? 'attached to the existing' : 'started'} ${started.kind} ${started.workflowId} (${what})`);
+  if (started.rerun) println(io, 'this batch ran before: files uploaded then and unchanged since are reported, not uploaded again');
   if (values.detach) {
     println(io, linkLine(io.stdout, 'workflow', started.webUiLink ?? started.workflowId));
     println(io, `follow it with: tl-upload watch ${started.workflowId}`);

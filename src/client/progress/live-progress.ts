@@ -320,5 +320,21 @@ export function completedBatchProgress(workflowId: string, result: BatchUploadRe
     inFlightBytes: 0,
     paused: false,
     startedAt: result.startedAt,
+    // The totals decide the exit code of every command (a file failed: 1), with or without a worker.
+    batch: {
+      phase: 'completed',
+      items: result.items,
+      failures: result.failures,
+      failuresOmitted: result.failuresOmitted,
+      totals,
+      skipped: result.skipped,
+      listingDone: true,
+      maxConcurrentUploads: 0,
+      paused: false,
+      runs: result.runIds.length,
+      runIds: result.runIds,
+      startedAt: result.startedAt,
+      completedAt: result.completedAt,
+    },
   };
 }
