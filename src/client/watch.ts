@@ -92,7 +92,9 @@ export class ProgressReader {
     if (status === 'COMPLETED') return completedUploadProgress(workflowId, await handle.result());
     if (status !== 'RUNNING') return this.#closed(workflowId, description, 'upload');
     const answer = await this.#query<UploadState>(workflowId, uploadProgressQuery, description.taskQueue);
-    if (answer.noWorker) return this.#known(workflowId, description, 'upload', answer.noWorker);
+    // No answer: a missing host worker is the more useful thing to say (the query may have gone to
+    // that dead worker's sticky queue first), else that nobody answered on the workflow's queue.
+    if (answer.noWorker) return this.#known(workflowId, description, 'upload', (await this.#missingHostWorker(workflowId)) ?? answer.noWorker);
     const state = answer.value;
     let multipart: UploadProgress | undefined;
     let activities: RunningActivity[];
@@ -107,13 +109,17 @@ export class ProgressReader {
       activities = await this.#runningActivities(description);
     }
     const progress = uploadLiveProgress({ workflowId, executionStatus: status, state, ...(multipart ? { multipart } : {}), activities });
-    // A file pinned to its host's queue (fileTaskQueue) waits for that host's worker, whoever else runs.
-    const hostQueue = await this.#fileTaskQueue(workflowId);
-    if (hostQueue !== undefined) {
-      const presence = await this.ctx.workers.presence(hostQueue, 'activity');
-      if (!presence.polling) progress.noWorker = noHostWorker(presence);
-    }
+    const missing = await this.#missingHostWorker(workflowId);
+    if (missing) progress.noWorker = missing;
     return progress;
+  }
+
+  /** A file pinned to its host's queue (fileTaskQueue) waits for that host's worker, whoever else runs. */
+  async #missingHostWorker(workflowId: string): Promise<NoWorker | undefined> {
+    const hostQueue = await this.#fileTaskQueue(workflowId);
+    if (hostQueue === undefined) return undefined;
+    const presence = await this.ctx.workers.presence(hostQueue, 'activity');
+    return presence.polling ? undefined : noHostWorker(presence);
   }
 
   /** The upload's fileTaskQueue, from its start input (read once per upload: it never changes). */

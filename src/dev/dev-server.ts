@@ -52,11 +52,20 @@ export class DevServer {
   static async start(options: DevServerOptions = {}): Promise<DevServer> {
     const binary = temporalCliPath();
     if (!binary) throw new Error('no Temporal CLI here: run `npm run temporal-cli` (needs Go) or set TEMPORAL_CLI_PATH');
-    const port = options.port ?? (await freePort());
-    const uiPort = options.ui === false ? undefined : (options.uiPort ?? (await freePort()));
-    const server = new DevServer(binary, options, port, uiPort);
-    await server.launch();
-    return server;
+    // A free port found here can be taken by another process before the server binds it (tests
+    // start servers side by side): ports we chose ourselves are chosen again, a few times.
+    const choosesPorts = options.port === undefined && (options.ui === false || options.uiPort === undefined);
+    for (let attempt = 1; ; attempt++) {
+      const port = options.port ?? (await freePort());
+      const uiPort = options.ui === false ? undefined : (options.uiPort ?? (await freePort()));
+      const server = new DevServer(binary, options, port, uiPort);
+      try {
+        await server.launch();
+        return server;
+      } catch (err) {
+        if (!choosesPorts || attempt >= 3 || !/address already in use/.test(String(err))) throw err;
+      }
+    }
   }
 
   get address(): string {

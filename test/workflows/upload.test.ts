@@ -59,7 +59,10 @@ describe('uploadWorkflow', () => {
     expect(description.typedSearchAttributes.get(TL_FILE_NAME)).toBe('small-clip.mp4');
     expect(description.typedSearchAttributes.get(TL_FILE_SIZE)).toBe(300 * 1024 + 7);
     const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-    expect(metadata.currentDetails).toBe(`**small-clip.mp4** — completed\n- route: direct\n- size: 300 KiB\n- asset: \`${result.assetId}\` (ready)`);
+    expect(metadata.currentDetails).toContain('**small-clip.mp4** — completed');
+    expect(metadata.currentDetails).toContain('**100.0%** — 300 KiB of 300 KiB');
+    expect(metadata.currentDetails).toContain('- route: direct');
+    expect(metadata.currentDetails).toContain(`- asset: \`${result.assetId}\` (ready)`);
   });
 
   it('takes the multipart route above the direct threshold', async () => {
