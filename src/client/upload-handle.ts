@@ -31,6 +31,8 @@ export class UploadHandle<R extends UploadResult | BatchUploadResult = UploadRes
   readonly kind: 'upload' | 'batch';
   /** True when the upload already ran or runs under this id: nothing new was started. */
   readonly attached: boolean;
+  /** A batch that ran before under this id was started again: it uploads only what is left. */
+  readonly rerun?: boolean;
   readonly webUiLink?: string;
   readonly #calls: UploadCalls;
   readonly #listeners = new Set<ProgressListener>();
@@ -40,6 +42,7 @@ export class UploadHandle<R extends UploadResult | BatchUploadResult = UploadRes
     this.workflowId = started.workflowId;
     this.kind = started.kind;
     this.attached = started.attached;
+    if (started.rerun) this.rerun = true;
     if (started.webUiLink !== undefined) this.webUiLink = started.webUiLink;
   }
 
@@ -107,9 +110,15 @@ export class UploadHandle<R extends UploadResult | BatchUploadResult = UploadRes
     return this;
   }
 
-  /** The start record (`--json` output, logs): id, kind, attached, Web UI link. */
+  /** The start record (`--json` output, logs): id, kind, attached, rerun, Web UI link. */
   toJSON(): StartedUpload {
-    return { workflowId: this.workflowId, kind: this.kind, attached: this.attached, ...(this.webUiLink !== undefined ? { webUiLink: this.webUiLink } : {}) };
+    return {
+      workflowId: this.workflowId,
+      kind: this.kind,
+      attached: this.attached,
+      ...(this.rerun ? { rerun: true } : {}),
+      ...(this.webUiLink !== undefined ? { webUiLink: this.webUiLink } : {}),
+    };
   }
 
   async #follow(intervalMs: number | undefined): Promise<void> {

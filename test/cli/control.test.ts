@@ -203,6 +203,6 @@ describe('tl-upload control commands', () => {
       expect(help.stdout, command).toMatch(new RegExp(`^Usage: tl-upload ${command}`));
     }
     const overview = await cli(stack, '--help');
-    expect(overview.stdout).toMatch(/Exit codes: 0 done, 1 failed or cancelled, 2 bad usage/);
+    expect(overview.stdout).toMatch(/Exit codes: 0 done, 1 failed or cancelled \(a batch: any of its files\), 2 bad usage/);
   });
 });

@@ -55,6 +55,7 @@ describe("the Web UI's default workflow list", () => {
     // ...and the default list, written after them, shows only what a person started.
     const everything = await waitFor(async () => {
       const found = await list('');
+      // (The batch's small file goes up in a run inside the batch: no workflow of its own.)
       return found.length >= 3 && found;
     }, 'the uploads in visibility');
     const listed = everything.map((w) => `${w.type} ${w.workflowId}`).sort();
@@ -62,11 +63,10 @@ describe("the Web UI's default workflow list", () => {
       [
         `uploadWorkflow ${upload.workflowId}`,
         `batchUploadWorkflow ${batch.workflowId}`,
-        `uploadWorkflow ${batch.workflowId}/1-in-a-batch.mp4`, // the batch's file
         `uploadWorkflow ${missing.workflowId}`,
       ].sort(),
     );
     // The same through the client's own list.
-    expect((await client.listUploads()).map((u) => u.workflowId)).toHaveLength(4);
+    expect((await client.listUploads()).map((u) => u.workflowId)).toHaveLength(3);
   });
 });

@@ -85,23 +85,30 @@ describe.skipIf(!hidingWorks)('upload identity of a file only the worker can see
     expect(await stack.emulator.objectInfo(v2.json.result.assetId)).toEqual({ size: 96 * 1024, sha256: second.sha256 });
   });
 
-  it('names a batch of such files after their versions too: a changed file makes a new batch', async () => {
+  it('re-runs a batch of such files under its name: an unchanged file keeps its asset, a changed one gets a new one', async () => {
     const a = await makeFile(stack.dir, 'batch-a.mp4', 32 * 1024);
     const b = await makeFile(stack.dir, 'batch-b.mp4', 32 * 1024);
     const first = await uploadWithoutSeeingTheFile(a.path, b.path);
     expect(first.code, first.stderr).toBe(0);
     expect(first.json).toMatchObject({ kind: 'batch', attached: false, status: 'completed' });
-    const again = await uploadWithoutSeeingTheFile(a.path, b.path);
-    expect(again.json).toMatchObject({ workflowId: first.json.workflowId, attached: true });
+    const assetOf = (run: typeof first, name: string): string => run.json.result.items.find((i: { fileName: string }) => i.fileName === name).assetId;
 
+    // The same list again is the same batch, run again: what it uploaded is reported, not sent again.
+    const again = await uploadWithoutSeeingTheFile(a.path, b.path);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json).toMatchObject({ workflowId: first.json.workflowId, rerun: true, status: 'completed' });
+    expect(assetOf(again, 'batch-a.mp4')).toBe(assetOf(first, 'batch-a.mp4'));
+    expect(assetOf(again, 'batch-b.mp4')).toBe(assetOf(first, 'batch-b.mp4'));
+
+    // A new version of a file (seen by the worker, not by this client) is uploaded again.
     const newB = await makeFile(stack.dir, 'batch-b.mp4', 32 * 1024);
     const later = new Date(fs.statSync(a.path).mtimeMs + 5_000);
     fs.utimesSync(newB.path, later, later);
     const changed = await uploadWithoutSeeingTheFile(a.path, newB.path);
     expect(changed.code, changed.stderr).toBe(0);
-    expect(changed.json.workflowId).not.toBe(first.json.workflowId);
-    const item = changed.json.result.items.find((i: { fileName: string }) => i.fileName === 'batch-b.mp4');
-    expect(await stack.emulator.objectInfo(item.assetId)).toEqual({ size: 32 * 1024, sha256: newB.sha256 });
+    expect(assetOf(changed, 'batch-a.mp4')).toBe(assetOf(first, 'batch-a.mp4'));
+    expect(assetOf(changed, 'batch-b.mp4')).not.toBe(assetOf(first, 'batch-b.mp4'));
+    expect(await stack.emulator.objectInfo(assetOf(changed, 'batch-b.mp4'))).toEqual({ size: 32 * 1024, sha256: newB.sha256 });
   });
 
   it('says which queue has no worker when the file is not on this host and no worker can name it', async () => {
