@@ -11,6 +11,7 @@ import type { ChunkDigestCheck } from '../domain/chunk-digest-check';
 import { directUploadActivities } from './direct-upload';
 import { toActivityFailure } from './failures';
 import { fileActivities } from './files';
+import { laneProgressActivities } from './lane-progress';
 import { previousSessionActivities } from './previous-session';
 import { reportingActivities } from './reporting';
 import { sessionActivities } from './session';
@@ -25,7 +26,8 @@ export interface ActivityDeps {
   /** When chunk PUTs verify the store's ETag against a local MD5; default 'always' (chunk-upload.ts). */
   chunkDigestCheck?: ChunkDigestCheck;
   /**
-   * Reads an earlier run's multipart child after a Reset (previous-session.ts): a client on the
+   * Reads an earlier run's multipart child after a Reset (previous-session.ts) and the lanes'
+   * heartbeats before a cancel (lane-progress.ts): a client on the
    * worker's connection, namespace and data converter (`new Client({ connection, namespace, dataConverter })`).
    */
   temporal: Client;
@@ -42,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...directUploadActivities(deps.client, deps.allowedRoots),
     ...assetActivities(deps.client),
     ...previousSessionActivities(deps.temporal, deps.client, deps.allowedRoots),
+    ...laneProgressActivities(deps.temporal),
   });
 }
 

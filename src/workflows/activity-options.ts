@@ -16,6 +16,15 @@ export function apiRetry(maximumAttempts?: number): RetryPolicy {
  */
 export const CHUNK_RETRY: RetryPolicy = { initialInterval: '50ms', backoffCoefficient: 2, maximumInterval: '10s' };
 
+/**
+ * Reading the lanes' last heartbeats before cancelling some (lane-progress.ts), on the workflow's
+ * own queue: quick, and a failure only costs the old behaviour (the cancel goes ahead).
+ */
+export const LANE_PROGRESS_READ: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 3 },
+};
+
 /** Checks of a source before an upload (stat, listing): quick, on the host that has the files. */
 export function fileCheckOptions(taskQueue: string | undefined, startToCloseTimeout: ActivityOptions['startToCloseTimeout'] = '1 minute'): ActivityOptions {
   return { taskQueue, startToCloseTimeout, retry: apiRetry(5) };
