@@ -27,7 +27,8 @@ import { laneSummary } from '../current-details';
 import { failureTypeOf, messageOf } from '../failure-info';
 import type { ChunkLedger } from '../ledger';
 import { shouldReport, urlDropDelayMs, type MultipartOptions } from '../planning';
-import { planRun, runLength, stealFrom, urlLookahead } from './lane-planning';
+import { MIN_RUN_CHUNKS, planRun, runLength, stealFrom, TARGET_LANE_MS, urlLookahead } from './lane-planning';
+import { URL_TTL_MS } from '../../twelvelabs/limits';
 import type { PollStatusResult } from '../../activities/session';
 import { AssemblyWait } from './assembly-wait';
 import { RefusalRounds } from './refusals';
@@ -60,6 +61,8 @@ export const CAP_CHUNK_REJECTIONS = 'cap-chunk-rejections';
  * without its last heartbeat. Its finished chunks are read from the server before the cancel.
  */
 export const READ_LANES_BEFORE_CANCEL = 'read-lanes-before-cancel';
+/** Lanes of at least two chunks on slow links (lane-planning.ts, MIN_RUN_CHUNKS). */
+export const LANES_OF_TWO_ON_SLOW_LINKS = 'lanes-of-two-on-slow-links';
 
 interface Lane {
   /** The chunks handed to the lane, in upload order. */
@@ -182,7 +185,10 @@ export class SessionRun {
   }
 
   private runChunks(): number {
-    return runLength({ remaining: this.ledger.waiting + this.ledger.inFlight, concurrency: this.up.concurrency, typicalChunkMs: this.typicalChunkMs });
+    const slow = this.typicalChunkMs > TARGET_LANE_MS / MIN_RUN_CHUNKS;
+    // A URL is usable for URL_TTL_MS less the margin a lane keeps before its expiry.
+    const urlLifetimeMs = slow && patched(LANES_OF_TWO_ON_SLOW_LINKS) ? URL_TTL_MS - this.options.urlSafetyMarginMs : undefined;
+    return runLength({ remaining: this.ledger.waiting + this.ledger.inFlight, concurrency: this.up.concurrency, typicalChunkMs: this.typicalChunkMs, urlLifetimeMs });
   }
 
   /**
