@@ -10,9 +10,8 @@ export function apiRetry(maximumAttempts?: number): RetryPolicy {
 
 /**
  * A chunk is cheap to retry, and a long backoff only leaves a slot of the window idle. The first
- * retry comes at once (50 ms): a lane whose worker died is not started while it waits, and a
- * lane cancelled then (a steal) ends without its last heartbeat, so its finished chunks would be
- * sent again (docs/RELIABILITY.md, finding 8): the shorter that wait, the rarer that loss.
+ * retry comes at once (50 ms). A lane cancelled while it waits for a retry ends without its last
+ * heartbeat; the workflow reads the heartbeats before a cancel (finding 8, LANE_PROGRESS_READ).
  */
 export const CHUNK_RETRY: RetryPolicy = { initialInterval: '50ms', backoffCoefficient: 2, maximumInterval: '10s' };
 
