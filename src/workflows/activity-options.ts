@@ -20,8 +20,10 @@ export const CHUNK_RETRY: RetryPolicy = { initialInterval: '50ms', backoffCoeffi
  * own queue: quick, and a failure only costs the old behaviour (the cancel goes ahead).
  */
 export const LANE_PROGRESS_READ: ActivityOptions = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 3 },
+  // A worker killed while it reads must not hold the cancel (and the re-planning) up for long.
+  startToCloseTimeout: '3 seconds',
+  scheduleToCloseTimeout: '8 seconds',
+  retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '1s', maximumAttempts: 3 },
 };
 
 /** Checks of a source before an upload (stat, listing): quick, on the host that has the files. */
