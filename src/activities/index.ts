@@ -14,6 +14,7 @@ import { earlierUploadActivities } from './earlier-uploads';
 import { toActivityFailure } from './failures';
 import { fileActivities } from './files';
 import { fileRunActivities } from './file-runs';
+import { laneProgressActivities } from './lane-progress';
 import { previousSessionActivities } from './previous-session';
 import { reportingActivities } from './reporting';
 import { sessionActivities } from './session';
@@ -28,7 +29,8 @@ export interface ActivityDeps {
   /** When chunk PUTs verify the store's ETag against a local MD5; default 'always' (chunk-upload.ts). */
   chunkDigestCheck?: ChunkDigestCheck;
   /**
-   * Reads an earlier run's multipart child after a Reset (previous-session.ts): a client on the
+   * Reads an earlier run's multipart child after a Reset (previous-session.ts) and the lanes'
+   * heartbeats before a cancel (lane-progress.ts): a client on the
    * worker's connection, namespace and data converter (`new Client({ connection, namespace, dataConverter })`).
    */
   temporal: Client;
@@ -48,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...earlierUploadActivities(deps.temporal),
     ...assetActivities(deps.client),
     ...previousSessionActivities(deps.temporal, deps.client, deps.allowedRoots),
+    ...laneProgressActivities(deps.temporal),
   });
 }
 

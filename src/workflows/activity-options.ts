@@ -10,11 +10,21 @@ export function apiRetry(maximumAttempts?: number): RetryPolicy {
 
 /**
  * A chunk is cheap to retry, and a long backoff only leaves a slot of the window idle. The first
- * retry comes at once (50 ms): a lane whose worker died is not started while it waits, and a
- * lane cancelled then (a steal) ends without its last heartbeat, so its finished chunks would be
- * sent again (docs/RELIABILITY.md, finding 8): the shorter that wait, the rarer that loss.
+ * retry comes at once (50 ms). A lane cancelled while it waits for a retry ends without its last
+ * heartbeat; the workflow reads the heartbeats before a cancel (finding 8, LANE_PROGRESS_READ).
  */
 export const CHUNK_RETRY: RetryPolicy = { initialInterval: '50ms', backoffCoefficient: 2, maximumInterval: '10s' };
+
+/**
+ * Reading the lanes' last heartbeats before cancelling some (lane-progress.ts), on the workflow's
+ * own queue: quick, and a failure only costs the old behaviour (the cancel goes ahead).
+ */
+export const LANE_PROGRESS_READ: ActivityOptions = {
+  // A worker killed while it reads must not hold the cancel (and the re-planning) up for long.
+  startToCloseTimeout: '3 seconds',
+  scheduleToCloseTimeout: '8 seconds',
+  retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '1s', maximumAttempts: 3 },
+};
 
 /** Checks of a source before an upload (stat, listing): quick, on the host that has the files. */
 export function fileCheckOptions(taskQueue: string | undefined, startToCloseTimeout: ActivityOptions['startToCloseTimeout'] = '1 minute'): ActivityOptions {

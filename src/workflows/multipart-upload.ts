@@ -22,7 +22,7 @@ import {
 import type { createActivities } from '../activities';
 import { SESSION_TTL_MS } from '../twelvelabs/limits';
 import { pauseSignal, resumeSignal, setControlHandlers } from './control-handlers';
-import { CHUNK_RETRY, CLEANUP_CALL, sessionCreationOptions, shortApiCall, transferOptions } from './activity-options';
+import { CHUNK_RETRY, CLEANUP_CALL, LANE_PROGRESS_READ, sessionCreationOptions, shortApiCall, transferOptions } from './activity-options';
 import { reportAssetLeftToParent } from './asset-report';
 import { asTypedFailure, failureSummary, failureTypeOf } from './failure-info';
 import { ChunkLedger } from './ledger';
@@ -151,6 +151,7 @@ function activitiesFor(input: MultipartUploadInput, options: MultipartOptions): 
     // The summary is user metadata on the command, not part of what replay compares.
     lanes: (summary) => proxyActivities<Activities>({ ...laneOptions, summary }),
     api: proxyActivities<Activities>(shortApiCall(options.apiOutageMs)),
+    progress: proxyActivities<Activities>(LANE_PROGRESS_READ),
     sessionCreation: proxyActivities<Activities>(sessionCreationOptions(input.fileTaskQueue)),
     cleanup: proxyActivities<Activities>(CLEANUP_CALL),
   };

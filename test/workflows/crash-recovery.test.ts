@@ -4,6 +4,8 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { multipartUploadWorkflow, pauseSignal, progressQuery, resumeSignal } from '../../src/workflows/multipart-upload';
+import { temporal } from '@temporalio/proto';
+import { finishedOfPendingLanes } from '../../src/activities/lane-progress';
 import { makeFile, replayAllRuns, startStack, waitFor, type Stack } from '../support/harness';
 
 const CHUNK = 64 * 1024;
@@ -45,6 +47,58 @@ describe('crash recovery', () => {
     await handle.signal(resumeSignal);
     const result = await handle.result();
     expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size, sha256: file.sha256 });
+    expect((await stack.emulator.counters()).sessions_created).toBe(1);
+    expect(await replayAllRuns(stack.temporal, handle.workflowId, handle.firstExecutionRunId)).toBeGreaterThanOrEqual(1);
+    await second.kill('SIGTERM');
+  });
+
+  it('a lane cancelled while it waits for its retry keeps the chunks it finished (finding 8)', async () => {
+    // The race of docs/RELIABILITY.md finding 8, made deterministic: the lanes run on a file task
+    // queue whose only worker is SIGKILLed while the workflow's own worker lives. Each lane times
+    // out by its heartbeat and waits for attempt 2 (nobody polls the file queue); a pause then
+    // cancels them all. The server ends such a lane at once, without its last heartbeat details.
+    stack = await startStack({ emulator: { chunkSizeBytes: CHUNK, assetReadyDelayMs: 10 } });
+    const size = 48 * CHUNK;
+    const file = await makeFile(stack.dir, 'cancel-between-attempts.mp4', size);
+    await stack.emulator.setFaults({ put_throttle_bps: 256 * 1024 }); // ~0.25 s per chunk
+    const fileQueue = `${stack.taskQueue}-files`;
+    const fileWorkerEnv = { TL_TASK_QUEUE: `${stack.taskQueue}-unused`, TL_HOST_TASK_QUEUE: fileQueue };
+    await stack.startWorker(); // workflows and the workflow's own activities, alive throughout
+    const fileWorker = await stack.spawnWorker(fileWorkerEnv);
+    const handle = await stack.temporal.workflow.start(multipartUploadWorkflow, {
+      taskQueue: stack.taskQueue,
+      workflowId: `cancel-between-attempts-${Date.now()}`,
+      args: [{ source: { path: file.path }, fileTaskQueue: fileQueue, concurrency: 4, chunkHeartbeatTimeoutMs: 3_000, reportFlushMs: 200 }],
+    });
+    // Lanes in mid-run, each with chunks finished that only its heartbeat holds.
+    const atKill = await waitFor(async () => {
+      const p = await handle.query(progressQuery);
+      return p.lanesInFlight === 4 && ((await stack!.emulator.counters()).puts_by_status['200'] ?? 0) >= 8 && p;
+    }, 'four lanes with chunks stored', 90_000);
+    await fileWorker.kill('SIGKILL');
+    // Every lane timed out and waits for attempt 2, its heartbeat details kept by the server.
+    const waiting = await waitFor(async () => {
+      const { raw } = await handle.describe();
+      const lanes = (raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'uploadChunk');
+      const between = lanes.every((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED && (a.attempt ?? 0) >= 2);
+      return lanes.length === 4 && between && lanes;
+    }, 'every lane waiting for its retry', 60_000);
+    const heldByServer = await finishedOfPendingLanes(stack.temporal, handle.workflowId, handle.firstExecutionRunId);
+    expect(waiting).toHaveLength(4);
+    expect(heldByServer.length).toBeGreaterThanOrEqual(4); // the lanes had finished chunks; the test can fail
+    const uploadId = atKill.uploadId!;
+    const putsBefore = new Map(((await stack.emulator.sessionView(uploadId))?.chunks ?? []).map((c) => [c.index, c.puts.length]));
+
+    await handle.signal(pauseSignal);
+    await waitFor(async () => (await handle.query(progressQuery)).lanesInFlight === 0, 'every lane cancelled', 60_000);
+    const second = await stack.spawnWorker(fileWorkerEnv);
+    await handle.signal(resumeSignal);
+    const result = await handle.result();
+
+    expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size, sha256: file.sha256 });
+    const after = new Map(((await stack.emulator.sessionView(uploadId))?.chunks ?? []).map((c) => [c.index, c.puts.length]));
+    const sentAgain = heldByServer.map((c) => c.chunkIndex).filter((i) => after.get(i) !== putsBefore.get(i));
+    expect(sentAgain).toEqual([]);
     expect((await stack.emulator.counters()).sessions_created).toBe(1);
     expect(await replayAllRuns(stack.temporal, handle.workflowId, handle.firstExecutionRunId)).toBeGreaterThanOrEqual(1);
     await second.kill('SIGTERM');

@@ -13,16 +13,28 @@ export const TARGET_LANE_MS = 20_000;
 export const MAX_RUN_CHUNKS = 50;
 
 /**
+ * Shortest run worth a lane on a slow link: with one chunk a lane, every connection waits a
+ * workflow round trip (result, workflow task, next schedule) between chunks.
+ */
+export const MIN_RUN_CHUNKS = 2;
+
+/**
  * Chunks the next lane gets: a fair share of what remains, waiting or in running lanes (so the
  * lanes of a wave end together, and a lane started late does not get a sliver), no
  * more than it sends in TARGET_LANE_MS at the typical chunk time once one is known, and at least
  * one. The first wave gets its fair share outright: its lanes measure the chunk time themselves
  * (hedging needs it), and pause or cancel do not wait for a lane to end.
+ *
+ * Given `urlLifetimeMs` (how long a minted URL stays usable), a lane gets at least MIN_RUN_CHUNKS
+ * when the fair share allows and that many chunks fit in a URL's lifetime at the typical chunk
+ * time: on a link where one chunk takes longer than TARGET_LANE_MS, lanes still send back to back.
  */
-export function runLength(params: { remaining: number; concurrency: number; typicalChunkMs: number }): number {
+export function runLength(params: { remaining: number; concurrency: number; typicalChunkMs: number; urlLifetimeMs?: number }): number {
   const fairShare = Math.ceil(params.remaining / Math.max(1, params.concurrency));
   const byTime = params.typicalChunkMs > 0 ? Math.floor(TARGET_LANE_MS / params.typicalChunkMs) : MAX_RUN_CHUNKS;
-  return Math.max(1, Math.min(fairShare, byTime, MAX_RUN_CHUNKS));
+  const fitsUrls = params.urlLifetimeMs !== undefined && MIN_RUN_CHUNKS * params.typicalChunkMs <= params.urlLifetimeMs;
+  const floor = fitsUrls ? Math.min(MIN_RUN_CHUNKS, fairShare) : 1;
+  return Math.max(1, floor, Math.min(fairShare, byTime, MAX_RUN_CHUNKS));
 }
 
 /**

@@ -27,7 +27,8 @@ import { laneSummary } from '../current-details';
 import { failureTypeOf, messageOf } from '../failure-info';
 import type { ChunkLedger } from '../ledger';
 import { shouldReport, urlDropDelayMs, type MultipartOptions } from '../planning';
-import { planRun, runLength, stealFrom, urlLookahead } from './lane-planning';
+import { MIN_RUN_CHUNKS, planRun, runLength, stealFrom, TARGET_LANE_MS, urlLookahead } from './lane-planning';
+import { URL_TTL_MS } from '../../twelvelabs/limits';
 import type { PollStatusResult } from '../../activities/session';
 import { AssemblyWait } from './assembly-wait';
 import { RefusalRounds } from './refusals';
@@ -40,6 +41,8 @@ export interface SessionActivities {
   /** A lane's activity, labelled with `summary` in the Web UI's timeline. */
   lanes: (summary: string) => Pick<Activities, 'uploadChunk'>;
   api: Pick<Activities, 'reportBatch' | 'pollStatus' | 'refreshUrls'>;
+  /** Reads the lanes' last heartbeats before a cancel (lane-progress.ts). */
+  progress: Pick<Activities, 'readLaneProgress'>;
 }
 
 /** A report carries at most this many ETags (the activity splits it into M4 calls of 50). */
@@ -53,12 +56,21 @@ const MAX_CHUNKS_PER_REPORT_ACTIVITY = 200;
 export const CONFIRM_BACKS_OFF = 'confirm-backs-off';
 /** Issue 17, item 2: re-sends of a chunk TwelveLabs keeps marking `failed` are capped (chunk-rejections.ts). */
 export const CAP_CHUNK_REJECTIONS = 'cap-chunk-rejections';
+/**
+ * Finding 8 (docs/RELIABILITY.md): a lane cancelled while it waits for its retry ends at once,
+ * without its last heartbeat. Its finished chunks are read from the server before the cancel.
+ */
+export const READ_LANES_BEFORE_CANCEL = 'read-lanes-before-cancel';
+/** Lanes of at least two chunks on slow links (lane-planning.ts, MIN_RUN_CHUNKS). */
+export const LANES_OF_TWO_ON_SLOW_LINKS = 'lanes-of-two-on-slow-links';
 
 interface Lane {
   /** The chunks handed to the lane, in upload order. */
   run: number[];
   scope: CancellationScope;
   cancelled: boolean;
+  /** Its finished chunks as its last heartbeat before the cancel held them (READ_LANES_BEFORE_CANCEL). */
+  heartbeated: ChunkEtag[];
 }
 
 export type SessionOutcome = 'completed' | 'continue-as-new' | 'gone';
@@ -173,7 +185,10 @@ export class SessionRun {
   }
 
   private runChunks(): number {
-    return runLength({ remaining: this.ledger.waiting + this.ledger.inFlight, concurrency: this.up.concurrency, typicalChunkMs: this.typicalChunkMs });
+    const slow = this.typicalChunkMs > TARGET_LANE_MS / MIN_RUN_CHUNKS;
+    // A URL is usable for URL_TTL_MS less the margin a lane keeps before its expiry.
+    const urlLifetimeMs = slow && patched(LANES_OF_TWO_ON_SLOW_LINKS) ? URL_TTL_MS - this.options.urlSafetyMarginMs : undefined;
+    return runLength({ remaining: this.ledger.waiting + this.ledger.inFlight, concurrency: this.up.concurrency, typicalChunkMs: this.typicalChunkMs, urlLifetimeMs });
   }
 
   /**
@@ -194,10 +209,36 @@ export class SessionRun {
   /** Cancels the `count` newest lanes not yet cancelled; each returns within one chunk. */
   private cancelLanes(count: number): void {
     const newestFirst = [...this.lanes.values()].filter((lane) => !lane.cancelled).reverse();
-    for (const lane of newestFirst.slice(0, count)) {
-      lane.cancelled = true;
-      lane.scope.cancel();
+    this.cancel(newestFirst.slice(0, count));
+  }
+
+  /**
+   * Cancels lanes; each returns within one chunk with what it finished. A lane whose worker died
+   * and that waits for its retry would end at once without its heartbeat, so its finished chunks
+   * are read from the server first (they only grow: a later attempt resumes after them).
+   */
+  private cancel(lanes: Lane[]): void {
+    if (lanes.length === 0) return;
+    for (const lane of lanes) lane.cancelled = true;
+    if (!patched(READ_LANES_BEFORE_CANCEL)) {
+      for (const lane of lanes) lane.scope.cancel();
+      return;
     }
+    this.workScope
+      .run(() => this.acts.progress.readLaneProgress())
+      .then(
+        (finished) => {
+          for (const lane of lanes) {
+            const run = new Set(lane.run);
+            lane.heartbeated = finished.filter((c) => run.has(c.chunkIndex));
+          }
+        },
+        () => undefined, // unreadable: the cancel goes ahead, as before the patch
+      )
+      .finally(() => {
+        for (const lane of lanes) lane.scope.cancel();
+        this.up.wake();
+      });
   }
 
   /** Mints URLs for the coming runs, in big batches, once less than one window of runs has URLs. */
@@ -232,8 +273,7 @@ export class SessionRun {
     if (running.some((lane) => lane.cancelled)) return;
     const victim = stealFrom(running.map((lane) => lane.run.length));
     if (victim === undefined) return;
-    running[victim]!.cancelled = true;
-    running[victim]!.scope.cancel();
+    this.cancel([running[victim]!]);
   }
 
   private startLane(run: number[]): void {
@@ -244,7 +284,7 @@ export class SessionRun {
       return { chunkIndex, url: url.url, urlExpiresAtMs: url.urlExpiresAtMs };
     });
     const scope = new CancellationScope({ cancellable: true, parent: this.workScope });
-    const lane: Lane = { run, scope, cancelled: false };
+    const lane: Lane = { run, scope, cancelled: false, heartbeated: [] };
     const id = ++this.laneSeq;
     this.lanes.set(id, lane);
     this.up.counters.lanes++;
@@ -289,8 +329,9 @@ export class SessionRun {
   private laneFailed(lane: Lane, err: unknown): void {
     if (this.closed) return;
     // A lane cancelled before it started (or between attempts) ends with its last heartbeat's
-    // details: the chunks it had finished are not sent again.
-    this.ledger.laneReturned(finishedFromFailure(err), lane.run);
+    // details: the chunks it had finished are not sent again. Cancelled while it waited for a retry,
+    // it ends with none: then what the server held before the cancel counts (finding 8).
+    this.ledger.laneReturned([...finishedFromFailure(err), ...lane.heartbeated], lane.run);
     if (isCancellation(err)) return;
     // A lane we cancelled whose worker died cannot acknowledge the cancel: the server ends it by
     // its heartbeat timeout and, since a cancel was requested, does not retry it. That is a lane

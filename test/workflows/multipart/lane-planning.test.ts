@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RUN_CHUNKS, MIN_RUN_TO_STEAL, planRun, runLength, stealFrom, TARGET_LANE_MS, urlLookahead } from '../../../src/workflows/multipart/lane-planning';
+import { MAX_RUN_CHUNKS, MIN_RUN_CHUNKS, MIN_RUN_TO_STEAL, planRun, runLength, stealFrom, TARGET_LANE_MS, urlLookahead } from '../../../src/workflows/multipart/lane-planning';
 import { MAX_REFUSAL_ROUNDS, RefusalRounds, refusalBackoffMs } from '../../../src/workflows/multipart/refusals';
 import { UrlPool } from '../../../src/workflows/multipart/url-pool';
 
@@ -21,6 +21,20 @@ describe('how long a lane runs', () => {
   it('is capped by one M5 call and is at least one chunk', () => {
     expect(runLength({ remaining: 10_000, concurrency: 1, typicalChunkMs: 1 })).toBe(MAX_RUN_CHUNKS);
     expect(runLength({ remaining: 10, concurrency: 1, typicalChunkMs: 60 * 60_000 })).toBe(1);
+  });
+
+  it('on a slow link (a chunk over the target time) gives a lane two chunks, so it sends back to back', () => {
+    const hour = 60 * 60_000;
+    // Without the URL lifetime (histories before the patch): one chunk a lane.
+    expect(runLength({ remaining: 100, concurrency: 8, typicalChunkMs: 25_000 })).toBe(1);
+    expect(runLength({ remaining: 100, concurrency: 8, typicalChunkMs: 25_000, urlLifetimeMs: hour })).toBe(MIN_RUN_CHUNKS);
+    expect(runLength({ remaining: 100, concurrency: 8, typicalChunkMs: 15_000, urlLifetimeMs: hour })).toBe(MIN_RUN_CHUNKS);
+    // Faster links are planned by time as before.
+    expect(runLength({ remaining: 100, concurrency: 8, typicalChunkMs: 5_000, urlLifetimeMs: hour })).toBe(4);
+    // Not past what the URLs allow: two chunks must fit in a URL's lifetime.
+    expect(runLength({ remaining: 100, concurrency: 8, typicalChunkMs: 40 * 60_000, urlLifetimeMs: hour })).toBe(1);
+    // Nor past the fair share: at the tail each lane keeps one chunk.
+    expect(runLength({ remaining: 6, concurrency: 8, typicalChunkMs: 25_000, urlLifetimeMs: hour })).toBe(1);
   });
 
   it('keeps one run per lane of URLs minted ahead, at least one M5 call', () => {
