@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerHost } from '../../scripts/cluster/cluster';
 import type { WorkerProcess } from '../../scripts/bench/worker-process';
@@ -274,6 +275,14 @@ describe('the cluster: Temporal on PostgreSQL, three worker hosts', () => {
       // The rollout: host by host, v2 joins v1; then v2 becomes current.
       for (const host of hosts) v2.push(await host.spawnBeside(version('v2')));
       await setCurrent('v2');
+      // The new current version reaches the task queues asynchronously; uploads started before it
+      // has would still go to v1 (seen once in CI).
+      await waitFor(async () => {
+        const { workerDeploymentInfo } = await f.temporal.workflowService.describeWorkerDeployment({ namespace: 'default', deploymentName });
+        const routing = workerDeploymentInfo?.routingConfig;
+        const current = routing?.currentDeploymentVersion?.buildId === 'v2' || String(routing?.currentVersion ?? '').endsWith('.v2');
+        return current && workerDeploymentInfo?.routingConfigUpdateState !== temporal.api.enums.v1.RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS;
+      }, 'v2 to be current on every task queue');
       for (const s of startedA) expect((await f.temporal.workflow.getHandle(s.workflowId).describe()).status.name, 'A still runs during the rollout').toBe('RUNNING');
       const filesB = await Promise.all(hosts.map((host) => hostFile(host, `rolling-b-${host.name}.mp4`, 4 * CHUNK)));
       const startedB = await Promise.all(hosts.map((host, i) => f.uploads.startUpload(filesB[i]!.path, { fileTaskQueue: host.hostTaskQueue, directMaxBytes: 2 * MIB })));

@@ -4,6 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UploadClient } from '../../src/client';
 import type { BatchUploadResult } from '../../src/domain/types';
@@ -40,23 +41,41 @@ describe('pause and resume of a batch reach its children in order', () => {
     const child = stack.temporal.workflow.getHandle(childId);
     await waitFor(async () => (await child.query(uploadProgressQuery)).route === 'multipart', 'the child to take the multipart route');
 
-    for (const finalPaused of [false, true, false, true, false]) {
-      // Both signals in one go: they land in one workflow task of the batch.
-      const [first, second] = finalPaused ? [resumeSignal, pauseSignal] : [pauseSignal, resumeSignal];
+    const rounds = 5;
+    for (let round = 1; round <= rounds; round++) {
+      // Both signals in one go: they land in one workflow task of the batch, in no guaranteed
+      // order, so the batch's own final state is whichever came last; the child must agree with it.
+      const [first, second] = round % 2 === 0 ? [resumeSignal, pauseSignal] : [pauseSignal, resumeSignal];
       await Promise.all([batch.signal(first), batch.signal(second)]);
-      // Settled: the batch knows its state, and the child agrees (not just for a moment).
-      await waitFor(async () => (await batch.query(batchProgressQuery)).paused === finalPaused, 'the batch to take the signals');
-      const settled = await waitFor(async () => {
-        const a = await child.query(uploadProgressQuery);
-        await new Promise((r) => setTimeout(r, 300));
-        const b = await child.query(uploadProgressQuery);
-        return a.paused === b.paused && b;
-      }, 'the child to settle');
-      expect(settled.paused, `round ending ${finalPaused ? 'paused' : 'resumed'}`).toBe(finalPaused);
+      await waitFor(async () => (await signalsReceived(batch)) >= 2 * round, 'the batch to take both signals');
+      const batchState = await settled(() => batch.query(batchProgressQuery), 'the batch to settle');
+      // The child reaches that state (on unordered forwarding it stayed in the other one for good)...
+      await waitFor(async () => (await child.query(uploadProgressQuery)).paused === batchState.paused, `round ${round}: the child to reach the batch's state`);
+      // ...and stays there.
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await child.query(uploadProgressQuery)).paused, `round ${round}: the child against the batch`).toBe(batchState.paused);
     }
+    // End resumed, whatever the last round left.
+    await batch.signal(resumeSignal);
     await stack.emulator.setFaults({});
     const result = (await client.result(run.workflowId)) as BatchUploadResult;
     expect(result.totals).toMatchObject({ files: 1, completed: 1 });
     expect((await stack.emulator.objectInfo(result.items[0]!.assetId!))?.sha256).toBe(large.sha256);
   });
 });
+
+/** Signals a workflow's current run has received (the history's signal events). */
+async function signalsReceived(handle: WorkflowHandle): Promise<number> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+}
+
+/** A progress answer whose pause state holds over 300 ms (not just for a moment). */
+async function settled<T extends { paused: boolean }>(read: () => Promise<T>, what: string): Promise<T> {
+  return waitFor(async () => {
+    const a = await read();
+    await new Promise((r) => setTimeout(r, 300));
+    const b = await read();
+    return a.paused === b.paused && b;
+  }, what);
+}
