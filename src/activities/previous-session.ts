@@ -16,6 +16,7 @@ import type { TwelveLabsClient } from '../twelvelabs/client';
 import { MAX_PAGE_LIMIT } from '../twelvelabs/limits';
 import { zeroCounters, type ChunkRange, type MultipartUploadInput, type MultipartUploadResult, type SessionInfo } from '../domain/types';
 import { inspectSource } from './source';
+import { toRanges } from '../domain/chunk-ranges';
 
 export interface PreviousSessionInput {
   /** The multipart child's workflow id, the same in every run of one upload. */
@@ -137,16 +138,4 @@ async function sessionOf(history: History, decode: <T>(p: { payloads?: unknown[]
   }
   const input = await decode<MultipartUploadInput>(events[0]?.workflowExecutionStartedEventAttributes?.input);
   return input?.carried?.session;
-}
-
-/** Ascending chunk indices as inclusive ranges: [1,2,3,5] → [[1,3],[5,5]]. */
-export function toRanges(indices: readonly number[]): ChunkRange[] {
-  const sorted = [...new Set(indices)].sort((a, b) => a - b);
-  const ranges: ChunkRange[] = [];
-  for (const index of sorted) {
-    const last = ranges.at(-1);
-    if (last && last[1] === index - 1) last[1] = index;
-    else ranges.push([index, index]);
-  }
-  return ranges;
 }

@@ -2,7 +2,7 @@
 // ledger a reset run's child starts from, and what a cancelled batch says about assets it left.
 
 import { describe, expect, it } from 'vitest';
-import { toRanges } from '../../src/activities/previous-session';
+import { toRanges } from '../../src/domain/chunk-ranges';
 import { ChunkLedger } from '../../src/workflows/ledger';
 import { carriedFromEarlier } from '../../src/workflows/reset-resume';
 import { assetsLeftByCancel, batchDetails, cancelledWithAsset, newBatchItem, zeroBatchTotals } from '../../src/workflows/batch-planning';
