@@ -116,7 +116,7 @@ async function runAssetCall(client: TwelveLabsClient, call: AssetCall): Promise<
  * An asset TwelveLabs failed to process: AssetFailed with the API's message, or, when the message
  * starts with a documented code (`video_duration_too_short: ...`), that code's own reason and advice.
  */
-function assetFailure(assetId: string, errorText: string | undefined): ApplicationFailure {
+export function assetFailure(assetId: string, errorText: string | undefined): ApplicationFailure {
   const code = assetUploadCodeOf(errorText);
   const what = `TwelveLabs could not process asset ${assetId}: ${errorText ?? 'no reason given'}`;
   const advice = code === undefined ? '' : ASSET_UPLOAD_CODES[code].advice;

@@ -21,6 +21,7 @@ import { createFailure, toActivityFailure } from './failures';
 import { assetsCarryingToken, deleteOrphanAsset } from './own-assets';
 import { rejectIfSourceChanged, type SentSource } from './source-after-send';
 import { identityOf, SourceError, sourceErrorFromFs } from './source';
+import { assetFailure } from './assets';
 
 export interface FileRunInput {
   files: Array<{
@@ -239,7 +240,9 @@ async function waitUntilReady(client: TwelveLabsClient, ctx: Context, run: RunSt
       }
       if (asset.status === 'ready') ready.add(outcome.index);
       else if (asset.status === 'failed') {
-        outcome.error = { type: FailureType.AssetFailed, message: `TwelveLabs could not process asset ${outcome.assetId}: ${asset.error?.message ?? 'no reason given'}` };
+        // The same typed reason and advice as a single upload's (a documented code gets its own).
+        const failure = assetFailure(outcome.assetId!, asset.error?.message);
+        outcome.error = { type: failure.type ?? FailureType.AssetFailed, message: failure.message };
       } else if (Date.now() >= deadline) {
         outcome.error = {
           type: FailureType.AssetNotReady,

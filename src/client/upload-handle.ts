@@ -57,7 +57,8 @@ export class UploadHandle<R extends UploadResult | BatchUploadResult = UploadRes
     // The watch ends by itself once the workflow closes, which is when the result arrives.
     const [settled] = await Promise.all([
       result.then((value) => ({ value }), (error: unknown) => ({ error })),
-      this.#follow(options.progressIntervalMs),
+      // Progress is a side channel: a failed watch or a throwing listener never costs the result.
+      this.#follow(options.progressIntervalMs).catch(() => undefined),
     ]);
     if ('error' in settled) throw settled.error;
     return settled.value;

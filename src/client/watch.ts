@@ -116,10 +116,14 @@ export class ProgressReader {
 
   /** A file pinned to its host's queue (fileTaskQueue) waits for that host's worker, whoever else runs. */
   async #missingHostWorker(workflowId: string): Promise<NoWorker | undefined> {
-    const hostQueue = await this.#fileTaskQueue(workflowId);
-    if (hostQueue === undefined) return undefined;
-    const presence = await this.ctx.workers.presence(hostQueue, 'activity');
-    return presence.polling ? undefined : noHostWorker(presence);
+    try {
+      const hostQueue = await this.#fileTaskQueue(workflowId);
+      if (hostQueue === undefined) return undefined;
+      const presence = await this.ctx.workers.presence(hostQueue, 'activity');
+      return presence.polling ? undefined : noHostWorker(presence);
+    } catch {
+      return undefined; // an extra the progress can do without: asked again on the next poll
+    }
   }
 
   /** The upload's fileTaskQueue, from its start input (read once per upload: it never changes). */

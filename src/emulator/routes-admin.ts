@@ -219,7 +219,7 @@ function assetErrorFromBody(state: EmulatorState, body: unknown): { code: string
   const object = isPlainObject(body) ? body : {};
   const code = typeof object.code === 'string' ? object.code : '';
   const count = object.count === undefined ? 1 : object.count;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw adminError(400, 'count must be an integer ≥ 0');
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 10_000) throw adminError(400, 'count must be an integer from 0 to 10000');
   try {
     state.assetErrors.add(code, count);
   } catch (error) {
