@@ -149,6 +149,14 @@ describe('crash recovery', () => {
     // Every chunk a lane had finished, the retried lane read back from its heartbeat and did not
     // send again: what was re-sent is the chunk each lane had in flight.
     expect(resentBytes).toBeLessThanOrEqual(lanes * chunkSize);
+    // Chunk by chunk, from the store's own log: no chunk stored well before the kill (more than a
+    // heartbeat round trip, 500 ms as the chaos accounting allows) went again after it, and the
+    // chunks that did go again number at most one per lane.
+    const view = (await stack.emulator.sessionView(uploadId))!;
+    const sentAgain = view.chunks.filter((c) => c.puts.some((p) => p.started_at_ms > killedAtMs) && c.puts.some((p) => p.started_at_ms < killedAtMs));
+    const finishedBefore = sentAgain.filter((c) => c.puts.some((p) => p.outcome === 'stored' && p.ended_at_ms !== null && p.ended_at_ms < killedAtMs - 500));
+    expect(finishedBefore.map((c) => c.index)).toEqual([]);
+    expect(sentAgain.length).toBeLessThanOrEqual(lanes);
     // A dead worker's lanes are retried one heartbeat timeout (10 s by default) after it died.
     expect(recoverySeconds).toBeLessThanOrEqual(15);
     expect(counters.sessions_created).toBe(1);
