@@ -31,6 +31,7 @@ import { MIN_RUN_CHUNKS, planRun, runLength, stealFrom, TARGET_LANE_MS, urlLooka
 import { URL_TTL_MS } from '../../twelvelabs/limits';
 import type { PollStatusResult } from '../../activities/session';
 import { AssemblyWait } from './assembly-wait';
+import { reportOutcome } from './report-outcome';
 import { RefusalRounds } from './refusals';
 import { UrlPool } from './url-pool';
 import type { MultipartState } from './multipart-state';
@@ -365,15 +366,19 @@ export class SessionRun {
       try {
         const result = await this.workScope.run(() => this.acts.api.reportBatch({ uploadId: s.uploadId, chunks: batch }));
         if (this.closed) return;
-        if (result.processed + result.duplicates >= batch.length) {
-          l.markReported(batch.map((c) => c.chunkIndex));
-        } else {
+        // Decided from the result, not from `batch`: a replay may have built a bigger batch than
+        // the live worker sent (finding 10, report-outcome.ts). No patch: for every result
+        // recorded before, reportOutcome takes the old rule, so old histories get the same commands;
+        // for a new one it asks for the status exactly when the old rule would have live.
+        const { reported, unsettled } = reportOutcome(batch, result);
+        l.markReported(reported);
+        if (unsettled.length > 0) {
           // Some entries were rejected (chunk marked failed): ask which, send those again.
           const status = await this.workScope.run(() => this.acts.api.pollStatus({ uploadId: s.uploadId, totalChunks: s.totalChunks }));
           if (this.closed) return;
           const incomplete = new Set(status.incompleteChunks);
-          const rejected = batch.filter((c) => incomplete.has(c.chunkIndex)).map((c) => c.chunkIndex);
-          l.markReported(batch.filter((c) => !incomplete.has(c.chunkIndex)).map((c) => c.chunkIndex));
+          const rejected = unsettled.filter((i) => incomplete.has(i));
+          l.markReported(unsettled.filter((i) => !incomplete.has(i)));
           this.countRejections(rejected, status);
           up.counters.chunksResent += l.resend(rejected).length;
         }
