@@ -4,6 +4,8 @@
 // decoded, scrubbed and encoded again; failure messages and details in plain text are scrubbed too.
 // The history still replays: no workflow decision reads a signature or a key.
 
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+
 const SCRUBBED = 'scrubbed';
 
 /** `X-Amz-Signature=…`, `X-Amz-Credential=…`, `X-Amz-Security-Token=…` and the other SigV4 query parameters. */
@@ -32,4 +34,9 @@ export function scrubHistoryJson(json: string): string {
     return clean === text ? whole : `"data": "${Buffer.from(clean, 'utf8').toString('base64')}"`;
   });
   return scrubText(payloadsScrubbed);
+}
+
+/** A fetched history as scrubbed JSON, ready to keep (replays with historyFromJSON or scripts/chaos/replay-history.ts). */
+export function scrubbedHistoryJson(history: History): string {
+  return scrubHistoryJson(historyToJSON(history));
 }
