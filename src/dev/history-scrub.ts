@@ -5,6 +5,7 @@
 // The history still replays: no workflow decision reads a signature or a key.
 
 import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { redact } from '../twelvelabs/redact';
 
 const SCRUBBED = 'scrubbed';
 
@@ -17,9 +18,12 @@ const CREDENTIAL_HEADER = /\b(x-api-key|authorization)(\s*[:=]\s*)(?:bearer\s+)?
 /** A TwelveLabs API key (`tlk_…`) wherever it appears. */
 const TWELVELABS_KEY = /\btlk_[A-Za-z0-9]{8,}\b/g;
 
-/** Scrubs credentials from one piece of text (a decoded payload, a message, a whole file). */
+/**
+ * Scrubs credentials from one piece of text (a decoded payload, a message, a whole file): the
+ * client's redaction (src/twelvelabs/redact.ts), then every X-Amz-* value and key-like fields.
+ */
 export function scrubText(text: string): string {
-  return text
+  return redact(text)
     .replace(AMZ_QUERY, (_whole, name: string) => `${name}=${SCRUBBED}`)
     .replace(CREDENTIAL_FIELD, (_whole, open: string, _value: string, close: string) => `${open}${SCRUBBED}${close}`)
     .replace(CREDENTIAL_HEADER, (_whole, name: string, sep: string) => `${name}${sep}${SCRUBBED}`)
