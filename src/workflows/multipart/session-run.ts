@@ -64,6 +64,14 @@ export const CAP_CHUNK_REJECTIONS = 'cap-chunk-rejections';
 export const READ_LANES_BEFORE_CANCEL = 'read-lanes-before-cancel';
 /** Lanes of at least two chunks on slow links (lane-planning.ts, MIN_RUN_CHUNKS). */
 export const LANES_OF_TWO_ON_SLOW_LINKS = 'lanes-of-two-on-slow-links';
+/**
+ * Finding 10: lane results are applied one per loop turn, each followed by every decision, so two
+ * results a replay applies in one activation issue the commands a live worker issued when it
+ * applied them in two (lane starts, steals, URL refreshes, the flush timer). New commands for a
+ * history where two results shared a task, hence the patch; taken once per session run, so a
+ * session begun on older code keeps the old path to its end.
+ */
+export const ONE_LANE_RESULT_PER_TURN = 'one-lane-result-per-turn';
 
 interface Lane {
   /** The chunks handed to the lane, in upload order. */
@@ -92,6 +100,9 @@ export class SessionRun {
   private readonly assembly: AssemblyWait;
   /** Set once the session is over: late results of its activities change nothing. */
   private closed = false;
+  private readonly oneResultPerTurn: boolean;
+  /** Lane outcomes not applied yet, in the order they came (ONE_LANE_RESULT_PER_TURN). */
+  private readonly returned: Array<() => void> = [];
 
   constructor(
     private readonly up: MultipartState,
@@ -104,6 +115,7 @@ export class SessionRun {
     private readonly workScope: CancellationScope,
   ) {
     this.assembly = new AssemblyWait(options.assemblyWaitMs);
+    this.oneResultPerTurn = patched(ONE_LANE_RESULT_PER_TURN);
   }
 
   get lanesInFlight(): number {
@@ -122,7 +134,7 @@ export class SessionRun {
       if (this.sessionGone || this.shouldContinueAsNew()) {
         if (this.busy()) {
           this.cancelLanes(this.lanes.size);
-          await condition(() => !this.busy());
+          await (this.oneResultPerTurn ? this.untilIdle() : condition(() => !this.busy()));
           continue;
         }
         this.closed = true;
@@ -157,7 +169,22 @@ export class SessionRun {
         continue;
       }
       this.armFlushTimer();
-      await up.nextChange();
+      await (this.oneResultPerTurn ? this.nextTurn() : up.nextChange());
+    }
+  }
+
+  /** The next lane result, if one came, else the next change (ONE_LANE_RESULT_PER_TURN). */
+  private async nextTurn(): Promise<void> {
+    if (this.returned.length === 0) await this.up.nextChange();
+    this.returned.shift()?.();
+  }
+
+  /** Waits until no activity runs, applying every lane result that comes meanwhile. */
+  private async untilIdle(): Promise<void> {
+    for (;;) {
+      while (this.returned.length > 0) this.returned.shift()!();
+      if (!this.busy()) return;
+      await condition(() => !this.busy() || this.returned.length > 0);
     }
   }
 
@@ -174,7 +201,7 @@ export class SessionRun {
 
   /** Settles every running activity promise (they never reject: outcomes go to the state). */
   async settle(): Promise<void> {
-    await condition(() => !this.busy());
+    await (this.oneResultPerTurn ? this.untilIdle() : condition(() => !this.busy()));
   }
 
   private busy(): boolean {
@@ -305,13 +332,23 @@ export class SessionRun {
         }),
       )
       .then(
-        (result) => this.laneReturned(lane, result),
-        (err) => this.laneFailed(lane, err),
+        (result) => this.laneEnded(id, () => this.laneReturned(lane, result)),
+        (err) => this.laneEnded(id, () => this.laneFailed(lane, err)),
       )
       .finally(() => {
-        this.lanes.delete(id);
+        if (!this.oneResultPerTurn) this.lanes.delete(id);
         this.up.wake();
       });
+  }
+
+  /** Applies a lane's outcome now, or queues it for its own loop turn (ONE_LANE_RESULT_PER_TURN). */
+  private laneEnded(id: number, apply: () => void): void {
+    if (!this.oneResultPerTurn) return apply();
+    // The lane counts as running until its turn: the decisions before it see it as the live worker did.
+    this.returned.push(() => {
+      apply();
+      this.lanes.delete(id);
+    });
   }
 
   private laneReturned(lane: Lane, result: UploadLaneResult): void {

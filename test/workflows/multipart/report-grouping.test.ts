@@ -1,5 +1,7 @@
-// Finding 10 (docs/RELIABILITY.md): what a report settles is decided from its recorded result, so
-// the decision does not depend on how many lane results one activation applied.
+// Finding 10 (docs/RELIABILITY.md): the session's commands do not depend on how many lane results
+// one activation applied. A report's outcome is decided from its recorded result; lane results are
+// applied one per loop turn (ONE_LANE_RESULT_PER_TURN). Each history here is a real upload whose
+// two lane results were rewritten into one task (scripts/record-grouped-results.ts).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -65,5 +67,44 @@ describe('a report started after one of two lane results applied in the same tas
 
   it('replays on the current workflow code (the old code asked pollStatus where history has reportBatch)', async () => {
     await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId)).resolves.toBeUndefined();
+  });
+});
+
+describe('a flush timer armed after the first of two lane results applied in the same task', () => {
+  const DIR = path.resolve(__dirname, '../../fixtures/histories');
+  const FILE = 'multipart-two-lane-results-before-flush-timer.json';
+  type Event = Record<string, any> & { eventType: string };
+  const history = JSON.parse(fs.readFileSync(path.join(DIR, FILE), 'utf8')) as { events: Event[] };
+  const workflowId = (JSON.parse(fs.readFileSync(path.join(DIR, 'index.json'), 'utf8')) as Record<string, string>)[FILE]!;
+
+  it('is a task after both lane results whose commands are the flush timer, then the report', () => {
+    const { events } = history;
+    const lanes = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'uploadChunk').map((e) => e.eventId);
+    const laneCompletions = events.filter((e) => lanes.includes(e.activityTaskCompletedEventAttributes?.scheduledEventId));
+    const report = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'reportBatch')!;
+    const task = report.activityTaskScheduledEventAttributes.workflowTaskCompletedEventId;
+    const commands = events.filter((e) => Object.values(e).some((v) => v && typeof v === 'object' && (v as any).workflowTaskCompletedEventId === task));
+    expect(commands.map((e) => e.eventType)).toEqual(['EVENT_TYPE_TIMER_STARTED', 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED']);
+    expect(commands[0]!.timerStartedEventAttributes.startToFireTimeout).toBe('60s'); // reportFlushMs
+    for (const completion of laneCompletions) expect(Number(completion.eventId)).toBeLessThan(Number(task));
+    expect(laneCompletions).toHaveLength(2);
+  });
+
+  it('replays on the current workflow code (applying both results at once reported without arming the timer)', async () => {
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId)).resolves.toBeUndefined();
+  });
+
+  it('without its patch marker takes the old path, which applies both results at once and diverges', async () => {
+    // The marker removed and the ids renumbered: what the old grouping would have to replay.
+    const withoutMarker = history.events.filter((e) => e.markerRecordedEventAttributes === undefined);
+    const ids = new Map(withoutMarker.map((e, i) => [e.eventId as string, String(i + 1)]));
+    const renumber = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map(renumber)
+        : value && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, (k === 'eventId' || k.endsWith('EventId')) && typeof v === 'string' && ids.has(v) ? ids.get(v) : renumber(v)]))
+          : value;
+    const oldPath = { events: withoutMarker.map((e) => renumber(e) as Event) };
+    const error = await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, oldPath, workflowId).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toMatch(/Nondeterminism error: .*[Tt]imer/);
   });
 });
