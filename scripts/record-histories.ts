@@ -2,13 +2,14 @@
 // `node --import tsx scripts/record-histories.ts`. Run it when a change to the workflows is
 // meant to be incompatible with running executions (and say so in the commit); otherwise the
 // replay test's failure is the point: the change would break uploads already in flight.
-// Presigned URL signatures are scrubbed: the histories are fixtures, not credentials.
+// Presigned URLs are scrubbed (src/dev/history-scrub.ts): the histories are fixtures, not credentials.
 // `... record-histories.ts --only batch` re-records the batch histories alone (the others stay).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { temporalCliPath } from '../src/dev/temporal-cli';
+import { scrubHistoryJson } from '../src/dev/history-scrub';
 import type { WorkflowHandle } from '@temporalio/client';
 import { batchUploadWorkflow } from '../src/workflows/batch-upload';
 import { multipartUploadWorkflow, pauseSignal, progressQuery, resumeSignal } from '../src/workflows/multipart-upload';
@@ -36,13 +37,8 @@ async function main(): Promise<void> {
     if (runId) args.push('--run-id', runId);
     const json = execFileSync(temporalCliPath()!, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const events = (JSON.parse(json) as { events: unknown[] }).events.length;
-    // Payloads are base64 JSON: scrub signatures inside them too.
-    const scrubbed = json.replace(/"data":\s*"([A-Za-z0-9+/=]+)"/g, (whole, b64: string) => {
-      const text = Buffer.from(b64, 'base64').toString('utf8');
-      if (!text.includes('X-Amz-Signature=')) return whole;
-      const clean = text.replace(/X-Amz-Signature=[0-9a-f]+/g, 'X-Amz-Signature=scrubbed');
-      return `"data": "${Buffer.from(clean, 'utf8').toString('base64')}"`;
-    });
+    // Presigned URLs and keys, inside base64 payloads too (one scrubber for every kept history).
+    const scrubbed = scrubHistoryJson(json);
     fs.writeFileSync(path.join(OUT_DIR, `${name}.json`), scrubbed);
     index[`${name}.json`] = handle.workflowId;
     saved.push(`${name} (${events} events)`);

@@ -17,9 +17,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DevServer } from '../../src/dev/dev-server';
+import { scrubbedHistoryJson } from '../../src/dev/history-scrub';
 import { WORKFLOWS_PATH } from '../../src/worker';
 import { startEmulator, type FaultKnobs, type RunningEmulator } from '../../src/emulator';
 import { mulberry32 } from '../../src/emulator/prng';
@@ -356,7 +356,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       });
     }
     // Each re-sent chunk is charged to the crashes it had a PUT in flight at (shared evenly).
-    const replay = await replayEveryRun(temporal, uploads);
+    const replay = await replayEveryRun(temporal, uploads, options.workDir, log);
     const accounting = accountCrashes(chunkPuts, events, replay.laneCancels);
     const unexplained = accounting.unexplained.reduce((a, u) => a + u.bytes, 0);
     const perChunkProblems = accounting.unexplained.map((u) => `${u.key} re-sent ${u.bytes} bytes but had no PUT in flight at any crash`);
@@ -535,7 +535,8 @@ function watchForFailingWorkflowTasks(
         const failed = [...(history?.events ?? [])].reverse().find((e) => e.workflowTaskFailedEventAttributes);
         const reason = failed?.workflowTaskFailedEventAttributes?.failure?.message ?? 'unknown';
         const saved = path.join(keepDir, `failing-workflow-task-${workflowId.replace(/[^\w.-]+/g, '_')}.json`);
-        if (history) fs.writeFileSync(saved, historyToJSON(history));
+        // Scrubbed: presigned URLs and keys are credentials, and this file outlives the run.
+        if (history) fs.writeFileSync(saved, scrubbedHistoryJson(history));
         u.error = `workflow ${workflowId}: its workflow task keeps failing (${reason}); history saved to ${saved}`;
         log(`  ${u.name}: ${u.error}`);
         u.abandon(reason);
@@ -655,6 +656,8 @@ async function retrying<T>(call: () => Promise<T>, limitMs: number): Promise<T> 
 async function replayEveryRun(
   temporal: Client,
   uploads: RunningUpload[],
+  keepDir: string,
+  log: (line: string) => void,
 ): Promise<{ workflows: number; runs: number; failures: string[]; laneCancels: Map<string, number[]> }> {
   const quiet = () => undefined;
   const workflowBundle = await bundleWorkflowCode({
@@ -673,13 +676,19 @@ async function replayEveryRun(
       for await (const execution of temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(execution.runId);
       if (runIds.length === 0) runIds.push((await temporal.workflow.getHandle(workflowId).describe()).runId);
       for (const runId of runIds) {
+        let history: History | undefined;
         try {
-          const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+          history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
           noteLaneCancels(history, laneCancels);
           await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
           runs++;
         } catch (err) {
-          failures.push(`${workflowId} run ${runId}: ${(err as Error).message.slice(0, 300)}`);
+          // Kept, scrubbed (presigned URLs and keys are credentials), to replay again after a fix:
+          // scripts/chaos/replay-history.ts <file>.
+          const saved = history ? keepFailedReplay(keepDir, workflowId, runId, history) : undefined;
+          const failure = `${workflowId} run ${runId}: ${(err as Error).message.slice(0, 300)}${saved ? ` (history saved to ${saved})` : ''}`;
+          log(`  replay failed: ${failure}`);
+          failures.push(failure);
         }
       }
     }
@@ -688,6 +697,14 @@ async function replayEveryRun(
 }
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+
+/** Writes a history that failed to replay, scrubbed, into `dir`; returns its path. */
+export function keepFailedReplay(dir: string, workflowId: string, runId: string, history: History): string {
+  const saved = path.join(dir, `failed-replay-${`${workflowId}-${runId}`.replace(/[^\w.-]+/g, '_')}.json`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(saved, scrubbedHistoryJson(history));
+  return saved;
+}
 
 /** The lanes (uploadChunk) whose cancellation a history requested, and when, per chunk. */
 function noteLaneCancels(history: History, into: Map<string, number[]>): void {

@@ -5,8 +5,9 @@
 // for the asset with findCreatedAsset. Every create carries this upload's create token
 // (domain/create-token.ts): that, not the name, is how the asset is recognised as ours.
 
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { CREATE_TOKEN_KEY, uploadRunToken, withCreateToken } from '../domain/create-token';
+import { FailureType } from '../domain/types';
 import type { AllowedRoots } from '../security/file-roots';
 import type { TwelveLabsClient } from '../twelvelabs/client';
 import { TwelveLabsApiError } from '../twelvelabs/errors';
@@ -142,6 +143,21 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
       const token = input.createToken ?? runToken(ctx);
       const earlier = await adoptOnRetry(ctx, { filename: input.filename, token, methods: ['url'] });
       if (earlier) return earlier;
+      if (ctx.info.attempt > 1 && ctx.info.heartbeatDetails !== undefined) {
+        // The attempt before heartbeated while its create was at TwelveLabs, then was lost (its
+        // worker died: only a timeout retries a create that was sent, see createFailure). TwelveLabs
+        // may still be fetching the media, so the asset may not be listed yet: creating again now
+        // could make a second one. The workflow waits, looks again, and only then creates.
+        throw ApplicationFailure.create({
+          type: FailureType.CreateOutcomeUnknown,
+          message: `the worker running this URL create was lost while TwelveLabs had the request (attempt ${ctx.info.attempt - 1}); the workflow checks for the asset before creating it again`,
+          nonRetryable: true,
+        });
+      }
+      // Heartbeats while TwelveLabs fetches the media (it answers after that): a lost worker is
+      // noticed within the heartbeat timeout (URL_CREATE_CALL), not after a long start-to-close.
+      // The first one comes after a second, so a create refused at once (429) leaves no details.
+      const timer = setInterval(() => ctx.heartbeat({ createSent: true }), HEARTBEAT_INTERVAL_MS);
       try {
         const asset = await client.createAsset(
           {
@@ -158,6 +174,8 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
         throw createFailure(err);
+      } finally {
+        clearInterval(timer);
       }
     },
 
@@ -169,13 +187,17 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
      */
     async findCreatedAsset(input: FindCreatedAssetInput): Promise<CreatedAsset | undefined> {
       if (input.createToken === undefined) return undefined;
-      return adoptOwnAsset({
-        filename: input.filename,
-        token: input.createToken,
-        createdSinceMs: input.createdSinceMs,
-        methods: input.source ? ['direct'] : ['url'],
-        ...(input.source ? { source: input.source } : {}),
-      });
+      const { createToken } = input;
+      // A walk of list pages (and maybe deletes): heartbeats, so a lost worker costs seconds (ASSET_SEARCH_CALL).
+      return whileHeartbeating(Context.current(), () =>
+        adoptOwnAsset({
+          filename: input.filename,
+          token: createToken,
+          createdSinceMs: input.createdSinceMs,
+          methods: input.source ? ['direct'] : ['url'],
+          ...(input.source ? { source: input.source } : {}),
+        }),
+      );
     },
 
     /**
@@ -190,6 +212,15 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
       }
     },
   };
+}
+
+async function whileHeartbeating<T>(ctx: Context, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function runToken(ctx: Context): string {

@@ -87,6 +87,18 @@ export const API_CALL: ActivityOptions = {
  */
 export const API_CALL_AFTER_CREATE: ActivityOptions = { ...API_CALL, startToCloseTimeout: '30 seconds' };
 
+/**
+ * A URL create (A1, method=url): TwelveLabs fetches the media before it answers, which may take
+ * minutes, so the call keeps API_CALL's 10-minute bound and heartbeats instead: a worker killed
+ * during it costs 10 s, not 10 minutes (finding 9). A retry after a lost worker does not create
+ * blindly: it adopts the asset carrying the upload's create token, or hands over to the
+ * workflow's reconciliation (CreateOutcomeUnknown: wait, look again, then create).
+ */
+export const URL_CREATE_CALL: ActivityOptions = { ...API_CALL, heartbeatTimeout: '10 seconds' };
+
+/** findCreatedAsset: a walk of A2 pages that heartbeats, so a lost worker costs 10 s (finding 9). */
+export const ASSET_SEARCH_CALL: ActivityOptions = { ...API_CALL, heartbeatTimeout: '10 seconds' };
+
 /** One asset call on behalf of a client (assetCallWorkflow): a person is waiting for the answer. */
 export const ASSET_CALL: ActivityOptions = {
   startToCloseTimeout: '2 minutes',

@@ -23,7 +23,7 @@ import { uploadRunToken } from '../domain/create-token';
 import { uploadMediaType } from '../domain/media-types';
 import { isUrlSource, sourceLabel, uploadFileName } from '../domain/names';
 import { FailureType, type MultipartUploadResult, type UploadInput, type UploadResult } from '../domain/types';
-import { API_CALL, API_CALL_AFTER_CREATE, apiRetry, fileCheckOptions, transferOptions } from './activity-options';
+import { API_CALL_AFTER_CREATE, apiRetry, ASSET_SEARCH_CALL, fileCheckOptions, transferOptions, URL_CREATE_CALL } from './activity-options';
 import { formatBytes } from '../domain/bytes';
 import { awaitAssetReady } from './asset-readiness';
 import { assetLeftSignal, reportAssetToParent } from './asset-report';
@@ -150,14 +150,15 @@ function assertValidInput(input: UploadInput): void {
 
 async function uploadUrl(context: UploadContext, url: string): Promise<Uploaded> {
   const { input, tracker, fileName, createToken } = context;
-  const api = proxyActivities<Activities>(API_CALL);
+  const create = proxyActivities<Activities>(URL_CREATE_CALL);
+  const search = proxyActivities<Activities>(ASSET_SEARCH_CALL);
   tracker.state.route = 'url';
   await tracker.holdWhilePaused();
   tracker.enter('uploading');
   const common = { filename: fileName, enableHls: input.enableHls, enableThumbnail: input.enableThumbnail, userMetadata: input.userMetadata, createToken };
   return createAsset(context, {
-    create: () => api.createAssetFromUrl({ ...common, url }),
-    find: (createdSinceMs) => api.findCreatedAsset({ filename: fileName, createdSinceMs, createToken }),
+    create: () => create.createAssetFromUrl({ ...common, url }),
+    find: (createdSinceMs) => search.findCreatedAsset({ filename: fileName, createdSinceMs, createToken }),
   });
 }
 
@@ -193,7 +194,7 @@ async function uploadDirect(context: UploadContext, path: string, identity: Sour
     summary: `${fileName}: ${formatBytes(identity.sizeBytes)} in one request`,
   });
   // The search checks the file too (an asset of a changed file is deleted): on the file's host.
-  const search = proxyActivities<Activities>({ ...API_CALL, taskQueue: input.fileTaskQueue });
+  const search = proxyActivities<Activities>({ ...ASSET_SEARCH_CALL, taskQueue: input.fileTaskQueue });
   const source = { path, sizeBytes: identity.sizeBytes, mtimeMs: identity.mtimeMs };
   return createAsset(context, {
     create: () =>

@@ -7,7 +7,7 @@
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { multipartUploadWorkflow, pauseSignal, progressQuery, resumeSignal, setConcurrencyUpdate } from '../../src/workflows/multipart-upload';
+import { COMPLETED_SESSION_IS_FINAL, multipartUploadWorkflow, pauseSignal, progressQuery, resumeSignal, setConcurrencyUpdate } from '../../src/workflows/multipart-upload';
 import type { MultipartUploadInput } from '../../src/domain/types';
 import { makeFile, replayAllRuns, startStack, waitFor, type Stack } from '../support/harness';
 import { startApiProxy, type ApiProxy } from '../support/api-proxy';
@@ -166,8 +166,10 @@ describe('chunk lanes', () => {
     expect(after.bytes_received - before.bytes_received).toBe(12 * CHUNK);
     // The fix is a patch: this execution's history carries its marker and replays.
     const history = await handle.fetchHistory();
-    const markers = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
-    expect(markers).toHaveLength(1);
+    const patchIds = history.events!
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+      .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString('utf8')) as { id: string }).id);
+    expect(patchIds.filter((id) => id === COMPLETED_SESSION_IS_FINAL)).toHaveLength(1);
     expect(await replayAllRuns(stack.temporal, handle.workflowId, handle.firstExecutionRunId)).toBe(1);
   });
 });

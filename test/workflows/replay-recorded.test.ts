@@ -20,7 +20,7 @@ describe('recorded histories', () => {
   const index = JSON.parse(fs.readFileSync(path.join(DIR, 'index.json'), 'utf8')) as Record<string, string>;
   const files = Object.keys(index).sort();
 
-  it('cover the paths that matter: continue-as-new, session restart, cancellation, every entry point', () => {
+  it('cover the paths that matter: continue-as-new, session restart, cancellation, grouped lane results, every entry point', () => {
     expect(files).toEqual(expect.arrayContaining([
       'multipart-continue-as-new-first-run.json',
       'multipart-faults-pause-session-restart.json',
@@ -30,6 +30,8 @@ describe('recorded histories', () => {
       'upload-multipart-child.json',
       'batch-with-a-missing-file.json',
       'batch-continue-as-new-first-run.json',
+      // Finding 10: two lane results before the task whose report carried one lane's chunks.
+      'multipart-two-lane-results-before-one-report.json',
     ]));
     const batchFirstRun = load('batch-continue-as-new-first-run.json').events;
     expect(batchFirstRun[batchFirstRun.length - 1]).toHaveProperty('workflowExecutionContinuedAsNewEventAttributes');

@@ -31,6 +31,7 @@ import { MIN_RUN_CHUNKS, planRun, runLength, stealFrom, TARGET_LANE_MS, urlLooka
 import { URL_TTL_MS } from '../../twelvelabs/limits';
 import type { PollStatusResult } from '../../activities/session';
 import { AssemblyWait } from './assembly-wait';
+import { reportOutcome } from './report-outcome';
 import { RefusalRounds } from './refusals';
 import { UrlPool } from './url-pool';
 import type { MultipartState } from './multipart-state';
@@ -63,6 +64,14 @@ export const CAP_CHUNK_REJECTIONS = 'cap-chunk-rejections';
 export const READ_LANES_BEFORE_CANCEL = 'read-lanes-before-cancel';
 /** Lanes of at least two chunks on slow links (lane-planning.ts, MIN_RUN_CHUNKS). */
 export const LANES_OF_TWO_ON_SLOW_LINKS = 'lanes-of-two-on-slow-links';
+/**
+ * Finding 10: lane results are applied one per loop turn, each followed by every decision, so two
+ * results a replay applies in one activation issue the commands a live worker issued when it
+ * applied them in two (lane starts, steals, URL refreshes, the flush timer). New commands for a
+ * history where two results shared a task, hence the patch; taken once per session run, so a
+ * session begun on older code keeps the old path to its end.
+ */
+export const ONE_LANE_RESULT_PER_TURN = 'one-lane-result-per-turn';
 
 interface Lane {
   /** The chunks handed to the lane, in upload order. */
@@ -91,6 +100,9 @@ export class SessionRun {
   private readonly assembly: AssemblyWait;
   /** Set once the session is over: late results of its activities change nothing. */
   private closed = false;
+  private readonly oneResultPerTurn: boolean;
+  /** Lane outcomes not applied yet, in the order they came (ONE_LANE_RESULT_PER_TURN). */
+  private readonly returned: Array<() => void> = [];
 
   constructor(
     private readonly up: MultipartState,
@@ -103,6 +115,7 @@ export class SessionRun {
     private readonly workScope: CancellationScope,
   ) {
     this.assembly = new AssemblyWait(options.assemblyWaitMs);
+    this.oneResultPerTurn = patched(ONE_LANE_RESULT_PER_TURN);
   }
 
   get lanesInFlight(): number {
@@ -121,7 +134,7 @@ export class SessionRun {
       if (this.sessionGone || this.shouldContinueAsNew()) {
         if (this.busy()) {
           this.cancelLanes(this.lanes.size);
-          await condition(() => !this.busy());
+          await (this.oneResultPerTurn ? this.untilIdle() : condition(() => !this.busy()));
           continue;
         }
         this.closed = true;
@@ -156,7 +169,22 @@ export class SessionRun {
         continue;
       }
       this.armFlushTimer();
-      await up.nextChange();
+      await (this.oneResultPerTurn ? this.nextTurn() : up.nextChange());
+    }
+  }
+
+  /** The next lane result, if one came, else the next change (ONE_LANE_RESULT_PER_TURN). */
+  private async nextTurn(): Promise<void> {
+    if (this.returned.length === 0) await this.up.nextChange();
+    this.returned.shift()?.();
+  }
+
+  /** Waits until no activity runs, applying every lane result that comes meanwhile. */
+  private async untilIdle(): Promise<void> {
+    for (;;) {
+      while (this.returned.length > 0) this.returned.shift()!();
+      if (!this.busy()) return;
+      await condition(() => !this.busy() || this.returned.length > 0);
     }
   }
 
@@ -173,7 +201,7 @@ export class SessionRun {
 
   /** Settles every running activity promise (they never reject: outcomes go to the state). */
   async settle(): Promise<void> {
-    await condition(() => !this.busy());
+    await (this.oneResultPerTurn ? this.untilIdle() : condition(() => !this.busy()));
   }
 
   private busy(): boolean {
@@ -304,13 +332,23 @@ export class SessionRun {
         }),
       )
       .then(
-        (result) => this.laneReturned(lane, result),
-        (err) => this.laneFailed(lane, err),
+        (result) => this.laneEnded(id, () => this.laneReturned(lane, result)),
+        (err) => this.laneEnded(id, () => this.laneFailed(lane, err)),
       )
       .finally(() => {
-        this.lanes.delete(id);
+        if (!this.oneResultPerTurn) this.lanes.delete(id);
         this.up.wake();
       });
+  }
+
+  /** Applies a lane's outcome now, or queues it for its own loop turn (ONE_LANE_RESULT_PER_TURN). */
+  private laneEnded(id: number, apply: () => void): void {
+    if (!this.oneResultPerTurn) return apply();
+    // The lane counts as running until its turn: the decisions before it see it as the live worker did.
+    this.returned.push(() => {
+      apply();
+      this.lanes.delete(id);
+    });
   }
 
   private laneReturned(lane: Lane, result: UploadLaneResult): void {
@@ -365,15 +403,19 @@ export class SessionRun {
       try {
         const result = await this.workScope.run(() => this.acts.api.reportBatch({ uploadId: s.uploadId, chunks: batch }));
         if (this.closed) return;
-        if (result.processed + result.duplicates >= batch.length) {
-          l.markReported(batch.map((c) => c.chunkIndex));
-        } else {
+        // Decided from the result, not from `batch`: a replay may have built a bigger batch than
+        // the live worker sent (finding 10, report-outcome.ts). No patch: for every result
+        // recorded before, reportOutcome takes the old rule, so old histories get the same commands;
+        // for a new one it asks for the status exactly when the old rule would have live.
+        const { reported, unsettled } = reportOutcome(batch, result);
+        l.markReported(reported);
+        if (unsettled.length > 0) {
           // Some entries were rejected (chunk marked failed): ask which, send those again.
           const status = await this.workScope.run(() => this.acts.api.pollStatus({ uploadId: s.uploadId, totalChunks: s.totalChunks }));
           if (this.closed) return;
           const incomplete = new Set(status.incompleteChunks);
-          const rejected = batch.filter((c) => incomplete.has(c.chunkIndex)).map((c) => c.chunkIndex);
-          l.markReported(batch.filter((c) => !incomplete.has(c.chunkIndex)).map((c) => c.chunkIndex));
+          const rejected = unsettled.filter((i) => incomplete.has(i));
+          l.markReported(unsettled.filter((i) => !incomplete.has(i)));
           this.countRejections(rejected, status);
           up.counters.chunksResent += l.resend(rejected).length;
         }
