@@ -169,8 +169,14 @@ describe('chunk lanes', () => {
     expect(after.bytes_received - before.bytes_received).toBe(12 * CHUNK);
     // The fix is a patch: this execution's history carries its marker and replays.
     const history = await handle.fetchHistory();
-    const markers = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
-    expect(markers).toHaveLength(1);
+    const patchIds = history.events!
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+      .flatMap((e) => Object.values(e.markerRecordedEventAttributes!.details ?? {}).flatMap((p) => p.payloads ?? []))
+      .map((payload) => {
+        const data = payload.data as Uint8Array | string;
+        return (typeof data === 'string' ? Buffer.from(data, 'base64') : Buffer.from(data)).toString('utf8');
+      });
+    expect(patchIds.filter((id) => id.includes('completed-session-is-final'))).toHaveLength(1);
     expect(await replayAllRuns(stack.temporal, handle.workflowId, handle.firstExecutionRunId)).toBe(1);
   });
 });
