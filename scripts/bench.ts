@@ -283,11 +283,12 @@ async function main(): Promise<void> {
       for (const contender of contenders) {
         const tempDir = fs.mkdtempSync(path.join(tempRoot, `${contender.id}-`));
         await emulator.resetCounters();
+        await emulator.reseedFaults(repetition);
         const loadBefore = loadAverage();
         const cpuBefore = { emulator: readCpuSeconds(emulator.pid), temporal: server?.pid ? readCpuSeconds(server.pid) : 0 };
         const run =
           contender.kind === 'ours'
-            ? await runOurs(contender, { source, warmup, emulator, server: server!, temporal: temporal!, tempDir, cpuProfDir: values['cpu-prof-dir'], workerEnv, launchArgs })
+            ? await runOurs(contender, { source, warmup, emulator, server: server!, temporal: temporal!, tempDir, cpuProfDir: values['cpu-prof-dir'], workerEnv, launchArgs, repetition })
             : await runChild(contender, { source, emulator, tempDir });
         Object.assign(cpuBefore, run.othersCpuAtStart);
         const cpuAfter = run.othersCpuAtEnd ?? { emulator: readCpuSeconds(emulator.pid), temporal: server?.pid ? readCpuSeconds(server.pid) : 0 };
@@ -331,6 +332,7 @@ async function main(): Promise<void> {
               ? `  per chunk: events ${record.history.eventsPerChunk.toFixed(2)} activities ${record.history.activityExecutionsPerChunk.toFixed(2)}` +
                 ` heartbeats ${record.history.heartbeatsPerChunk.toFixed(2)} timers ${record.history.timersPerChunk.toFixed(2)}`
               : '') +
+            `  PUTs ${chunkPuts} for ${geometry.totalChunks} chunks, ${mbText(record.bytesReceivedByStore - source.sizeBytes)} extra` +
             `  CPU s mover ${cpuSeconds.mover.toFixed(1)} emulator ${cpuSeconds.emulator.toFixed(1)} temporal ${cpuSeconds.temporal.toFixed(1)}` +
             `  load ${loadBefore.join(' ')}`,
         );
@@ -417,6 +419,8 @@ async function runOurs(
     cpuProfDir: string | undefined;
     workerEnv: Record<string, string>;
     launchArgs: string[] | undefined;
+    /** Seeds the fault dice for the measured upload (the repetition's number). */
+    repetition: number;
   },
 ): Promise<RunOutcome> {
   const taskQueue = `bench-${contender.id}-${Date.now()}`;
@@ -446,6 +450,8 @@ async function runOurs(
     const warmupSeconds = (performance.now() - warmupStartedAt) / 1000;
     await ctx.emulator.deleteAsset(warm.assetId);
     await ctx.emulator.resetCounters();
+    // The warm-up rolled the dice: the measured upload meets the same rolls as the other contenders.
+    await ctx.emulator.reseedFaults(ctx.repetition);
 
     const heartbeatsAtStart = await readWorkerHeartbeats(metricsUrl);
     const othersCpu = () => ({ emulator: readCpuSeconds(ctx.emulator.pid), temporal: readCpuSeconds(ctx.server.pid!) });

@@ -17,6 +17,8 @@ export interface EmulatorProcess {
   counters(): Promise<CounterSnapshot>;
   resetCounters(): Promise<void>;
   setFaults(knobs: Partial<FaultKnobs>): Promise<void>;
+  /** Restarts the fault dice from `seed`, so each contender meets the same rolls. */
+  reseedFaults(seed: number): Promise<void>;
   objectInfo(assetId: string): Promise<{ size: number; sha256: string } | undefined>;
   /** A4 with force: drops the asset and its bytes, so runs do not fill the disk. */
   deleteAsset(assetId: string): Promise<void>;
@@ -81,6 +83,9 @@ export async function spawnEmulator(options: EmulatorProcessOptions): Promise<Em
     counters: () => admin<CounterSnapshot>('GET', '/counters'),
     async resetCounters() {
       await admin('POST', '/counters/reset');
+    },
+    async reseedFaults(seed) {
+      await admin('POST', '/faults/reseed', { seed });
     },
     async setFaults(knobs) {
       await admin('PUT', '/faults', knobs);

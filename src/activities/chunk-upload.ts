@@ -41,7 +41,7 @@ import type { AllowedRoots } from '../security/file-roots';
 import { assertPathStillNames, assertUnchanged, identityOf, openSource } from './source';
 import { etagContradictsMd5, sendChunk, StallError } from './chunk-send';
 import type { FileRangeBody } from './file-range-body';
-import { ChunkTimes, hedgeAfterMs, hedgeBudget } from './hedging';
+import { chunkTimesOf, type ChunkTimes, hedgeAfterMs, hedgeBudget } from './hedging';
 
 export interface LaneChunk {
   /** 1-based, as the API numbers chunks. */
@@ -158,7 +158,7 @@ class Lane {
     this.failedPuts = resumed?.failedPuts ?? 0;
     this.hedges = resumed?.hedges ?? 0;
     this.hedgedBytes = resumed?.hedgedBytes ?? 0;
-    this.times = new ChunkTimes(input.typicalChunkMs);
+    this.times = chunkTimesOf(input.uploadId, input.typicalChunkMs);
   }
 
   async run(): Promise<UploadLaneResult> {
@@ -239,10 +239,9 @@ class Lane {
           signal: this.stop.signal,
           stallMs: Math.max(5_000, (ctx.info.heartbeatTimeoutMs ?? 60_000) / 2),
           hedgeAfterMs: mayHedge ? hedgeAfterMs(this.times.typicalMs()) : undefined,
-          mintUrl: async () => {
-            if (ctx.cancellationSignal.aborted) throw new Error('the lane is cancelled: no hedge');
-            return (await this.mintFor([chunk]))[0]!.url;
-          },
+          // A cancelled lane hedges too: it returns once this chunk is over (or at the grace's
+          // end), and a hedge makes that sooner; the end-game steal cancels the longest lane.
+          mintUrl: async () => (await this.mintFor([chunk]))[0]!.url,
           onAttempt: (body) => {
             this.current = { chunkIndex: chunk.chunkIndex, body };
           },

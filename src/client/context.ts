@@ -4,6 +4,7 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { NotFoundError, UsageError } from './errors';
 import type { TaskQueueWorkers } from './task-queue';
+import { UPLOAD_WORKFLOW_TYPE, BATCH_WORKFLOW_TYPE } from '../domain/workflow-messages';
 
 export interface ClientContext {
   readonly temporal: Client;
@@ -17,7 +18,7 @@ export interface ClientContext {
   webUiLink(workflowId: string): string | undefined;
 }
 
-export const UPLOAD_WORKFLOW_TYPES = ['uploadWorkflow', 'batchUploadWorkflow'] as const;
+export const UPLOAD_WORKFLOW_TYPES = [UPLOAD_WORKFLOW_TYPE, BATCH_WORKFLOW_TYPE] as const;
 
 export async function describeWorkflow(ctx: ClientContext, workflowId: string): Promise<WorkflowExecutionDescription> {
   try {

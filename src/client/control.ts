@@ -4,7 +4,7 @@
 
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UploadState } from '../domain/types';
-import { pauseSignal, resumeSignal, setBatchConcurrencyUpdate, setConcurrencyUpdate, uploadProgressQuery } from '../domain/workflow-messages';
+import { pauseSignal, resumeSignal, setBatchConcurrencyUpdate, setConcurrencyUpdate, uploadProgressQuery, BATCH_WORKFLOW_TYPE } from '../domain/workflow-messages';
 import type { uploadWorkflow } from '../workflows/upload';
 import { requireRunning, type ClientContext } from './context';
 import { UnavailableError, UsageError } from './errors';
@@ -29,7 +29,7 @@ export class UploadControl {
     const presence = await this.ctx.workers.presence(description.taskQueue);
     if (!presence.polling) throw new UnavailableError(`${noWorker(presence).message}. A concurrency change is applied by a worker: try again once one runs`);
     try {
-      if (description.type === 'batchUploadWorkflow') {
+      if (description.type === BATCH_WORKFLOW_TYPE) {
         return await temporal.workflow.getHandle(workflowId).executeUpdate(setBatchConcurrencyUpdate, { args: [value] });
       }
       const state: UploadState = await temporal.workflow.getHandle<typeof uploadWorkflow>(workflowId).query(uploadProgressQuery);

@@ -50,7 +50,7 @@ export class Uploads {
       });
     // The same batch ran before: this run looks for each file's asset first and uploads only what is left.
     const earlier = await describeWorkflow(this.ctx, workflowId).catch(() => undefined);
-    if (earlier !== undefined && earlier.type !== 'batchUploadWorkflow') {
+    if (earlier !== undefined && earlier.type !== BATCH_WORKFLOW_TYPE) {
       throw new UsageError(`workflow id ${workflowId} already belongs to a workflow of type ${earlier.type} (not batchUploadWorkflow): choose another id`);
     }
     const rerun = earlier !== undefined && earlier.status.name !== 'RUNNING';
@@ -85,7 +85,7 @@ export class Uploads {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const existing = await describeWorkflow(this.ctx, workflowId);
-      const expected = kind === 'upload' ? 'uploadWorkflow' : 'batchUploadWorkflow';
+      const expected = kind === 'upload' ? UPLOAD_WORKFLOW_TYPE : BATCH_WORKFLOW_TYPE;
       if (existing.type !== expected) {
         throw new UsageError(`workflow id ${workflowId} already belongs to a workflow of type ${existing.type} (not ${expected}): choose another id`);
       }
@@ -99,7 +99,7 @@ export class Uploads {
    */
   async *batchItems(workflowId: string, pageSize = 1000): AsyncGenerator<BatchItem, void, undefined> {
     const description = await describeWorkflow(this.ctx, workflowId);
-    if (description.type !== 'batchUploadWorkflow') throw new UsageError(`${workflowId} is a ${description.type}, not a batch`);
+    if (description.type !== BATCH_WORKFLOW_TYPE) throw new UsageError(`${workflowId} is a ${description.type}, not a batch`);
     const latest = this.ctx.temporal.workflow.getHandle(workflowId);
     const { runIds } = await latest.query(batchProgressQuery);
     for (const runId of runIds) {
@@ -122,7 +122,7 @@ export class Uploads {
   }
 
   async list(options: ListUploadsOptions = {}): Promise<UploadListEntry[]> {
-    const clauses = [`(WorkflowType = 'uploadWorkflow' OR WorkflowType = 'batchUploadWorkflow')`];
+    const clauses = [`(WorkflowType = '${UPLOAD_WORKFLOW_TYPE}' OR WorkflowType = '${BATCH_WORKFLOW_TYPE}')`];
     if (options.running) clauses.push(`ExecutionStatus = 'Running'`);
     if (options.phase) clauses.push(`${TL_PHASE.name} = ${visibilityString(options.phase)}`);
     const byName = options.fileName ? keywordEquals(TL_FILE_NAME.name, options.fileName) : undefined;
@@ -137,7 +137,7 @@ export class Uploads {
       const phase = attributes.get(TL_PHASE);
       entries.push({
         workflowId: info.workflowId,
-        kind: info.type === 'batchUploadWorkflow' ? 'batch' : 'upload',
+        kind: info.type === BATCH_WORKFLOW_TYPE ? 'batch' : 'upload',
         status: info.status.name,
         ...(fileName !== undefined ? { fileName } : {}),
         ...(sizeBytes !== undefined ? { sizeBytes } : {}),

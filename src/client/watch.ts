@@ -10,7 +10,7 @@ import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { BatchProgress, UploadInput, UploadProgress, UploadState } from '../domain/types';
 import type { LiveProgress, NoWorker, WatchOptions } from './types';
-import { batchProgressQuery, multipartProgressQuery, uploadProgressQuery } from '../domain/workflow-messages';
+import { batchProgressQuery, multipartProgressQuery, uploadProgressQuery, UPLOAD_WORKFLOW_TYPE, BATCH_WORKFLOW_TYPE, MULTIPART_WORKFLOW_TYPE } from '../domain/workflow-messages';
 import { TL_FILE_NAME, TL_FILE_SIZE, TL_PHASE } from '../workflows/search-attributes';
 import { describeWorkflow, type ClientContext } from './context';
 import { UsageError } from './errors';
@@ -43,11 +43,11 @@ export class ProgressReader {
   async progress(workflowId: string): Promise<LiveProgress> {
     const description = await describeWorkflow(this.ctx, workflowId);
     let progress: LiveProgress;
-    if (description.type === 'uploadWorkflow') progress = await this.#upload(workflowId, description);
-    else if (description.type === 'batchUploadWorkflow') progress = await this.#batch(workflowId, description);
+    if (description.type === UPLOAD_WORKFLOW_TYPE) progress = await this.#upload(workflowId, description);
+    else if (description.type === BATCH_WORKFLOW_TYPE) progress = await this.#batch(workflowId, description);
     else {
       throw new UsageError(
-        description.type === 'multipartUploadWorkflow'
+        description.type === MULTIPART_WORKFLOW_TYPE
           ? `${workflowId} is the chunk-level child of an upload: watch its parent ${description.parentExecution?.workflowId ?? ''}`.trim()
           : `${workflowId} is a ${description.type}, not an upload`,
       );

@@ -146,7 +146,7 @@ export function parseFaultSpec(spec: string): Partial<FaultKnobs> {
 /** Holds the current knobs and the seeded dice; counts every fault that fires. */
 export class FaultInjector {
   private knobs: FaultKnobs;
-  private readonly random: () => number;
+  private random: () => number;
   private fired: Partial<Record<ProbabilityKnob, number>> = {};
   /** Rolls that fire whatever the probability: "lose exactly the next reply" for tests. */
   private forced: Partial<Record<ProbabilityKnob, number>> = {};
@@ -184,6 +184,15 @@ export class FaultInjector {
     const hit = forced > 0 || p >= 1 || (p > 0 && this.random() < p);
     if (hit) this.fired[knob] = (this.fired[knob] ?? 0) + 1;
     return hit;
+  }
+
+  /**
+   * Starts the dice again from `seed`: a bench gives every contender the same sequence of rolls
+   * (the n-th chunk PUT of each meets the same tail), so their ratio does not hang on luck.
+   */
+  reseed(seed: number): void {
+    if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new InvalidFaultSpec(`seed must be an integer in 0..2^32-1, got ${String(seed)}`);
+    this.random = mulberry32(seed);
   }
 
   /** The next `count` rolls of `knob` fire, without consuming random numbers. */

@@ -117,6 +117,21 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
     pattern: /^\/faults\/asset-error$/,
     handle: async (req, state) => assetErrorFromBody(state, await readJsonBody(req)),
   },
+  {
+    method: 'POST',
+    pattern: /^\/faults\/reseed$/,
+    handle: async (req, state) => {
+      const body = await readJsonBody(req);
+      const seed = isPlainObject(body) ? body.seed : undefined;
+      if (typeof seed !== 'number') throw adminError(400, 'body must be {"seed": n}');
+      try {
+        state.faults.reseed(seed);
+      } catch (err) {
+        throw adminError(400, (err as Error).message);
+      }
+      return { seed };
+    },
+  },
   { method: 'GET', pattern: /^\/counters$/, handle: (_req, state) => state.counters.snapshot(state.faults.firedCounts()) },
   {
     method: 'POST',

@@ -38,6 +38,9 @@ export interface ChunkRecord {
 }
 
 /** One PUT of a chunk as the store saw it, in wall-clock ms (not the emulator's movable clock). */
+/** PUTs of one chunk index the log keeps (the latest); crash accounting needs a handful. */
+export const PUTS_LOGGED_PER_CHUNK = 64;
+
 export interface PutLogEntry {
   startedAtMs: number;
   /** When it was answered or abandoned; undefined while it runs. */
@@ -189,12 +192,19 @@ export class UploadSession {
     return record;
   }
 
-  /** Notes a PUT of this index whose body is about to be read; the caller ends the entry. */
+  /**
+   * Notes a PUT of this index whose body is about to be read; the caller ends the entry. The
+   * latest PUTS_LOGGED_PER_CHUNK per index are kept, so a client that PUTs one chunk forever
+   * cannot grow the emulator without bound.
+   */
   putStarted(chunkIndex: number, nowMs: number): PutLogEntry {
     const entry: PutLogEntry = { startedAtMs: nowMs, bytes: 0 };
     const log = this.putLog.get(chunkIndex);
-    if (log) log.push(entry);
-    else this.putLog.set(chunkIndex, [entry]);
+    if (!log) this.putLog.set(chunkIndex, [entry]);
+    else {
+      log.push(entry);
+      if (log.length > PUTS_LOGGED_PER_CHUNK) log.shift();
+    }
     return entry;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkTimes, HEDGE_FACTOR, HEDGE_MIN_MS, hedgeAfterMs, hedgeBudget } from '../../src/activities/hedging';
+import { ChunkTimes, chunkTimesOf, HEDGE_FACTOR, HEDGE_MIN_MS, hedgeAfterMs, hedgeBudget } from '../../src/activities/hedging';
 import { etagContradictsMd5 } from '../../src/activities/chunk-send';
 
 describe('when a lane hedges a straggling chunk', () => {
@@ -18,8 +18,32 @@ describe('when a lane hedges a straggling chunk', () => {
   });
 
   it(`after ${HEDGE_FACTOR}x the typical time, never sooner than ${HEDGE_MIN_MS} ms`, () => {
-    expect(hedgeAfterMs(1_000)).toBe(3_000);
+    expect(hedgeAfterMs(1_000)).toBe(HEDGE_FACTOR * 1_000);
     expect(hedgeAfterMs(20)).toBe(HEDGE_MIN_MS);
+  });
+
+  it("shares one upload's chunk times among its lanes in this process, so a first-wave lane can hedge early", () => {
+    const first = chunkTimesOf('upload-shared', 0);
+    first.add(300);
+    first.add(320);
+    const sibling = chunkTimesOf('upload-shared', 0);
+    expect(sibling.typicalMs()).toBeUndefined(); // two samples are not yet enough
+    sibling.add(310);
+    expect(first.typicalMs()).toBe(310);
+    expect(chunkTimesOf('upload-shared', 0).typicalMs()).toBe(310);
+    expect(chunkTimesOf('upload-other', 0).typicalMs()).toBeUndefined(); // another upload's times are its own
+  });
+
+  it('forgets the least recently used upload past 64', () => {
+    chunkTimesOf('upload-kept', 0).add(1);
+    for (let i = 0; i < 63; i++) chunkTimesOf(`upload-filler-${i}`, 0);
+    chunkTimesOf('upload-kept', 0); // used again: now the most recent
+    chunkTimesOf('upload-one-more', 0);
+    const kept = chunkTimesOf('upload-kept', 0);
+    kept.add(1);
+    kept.add(1);
+    expect(kept.typicalMs()).toBe(1); // its earlier sample survived
+    expect(chunkTimesOf('upload-filler-0', 7).typicalMs()).toBe(7); // forgotten: a fresh one with the new seed
   });
 
   it('at most one chunk plus a tenth of the run', () => {

@@ -83,6 +83,25 @@ describe('fault injection', () => {
       expect((await put(url, data)).status).toBe(200);
     });
 
+    it('reseed starts the dice again: the same seed gives the same faults to the same sequence of PUTs', async () => {
+      await emu.setFaults({ put_500: 0.5 });
+      const data = bytes(CHUNK);
+      const statuses = async () => {
+        const seen: number[] = [];
+        // A fresh URL for each (they work once); minting rolls no dice.
+        for (let i = 0; i < 16; i++) seen.push((await put((await freshUrl()).url, data)).status);
+        return seen;
+      };
+      expect((await admin(emu, 'POST', '/_emulator/faults/reseed', { seed: 3 })).status).toBe(200);
+      const first = await statuses();
+      expect(first).toContain(500);
+      expect(first).toContain(200);
+      expect((await admin(emu, 'POST', '/_emulator/faults/reseed', { seed: 3 })).status).toBe(200);
+      expect(await statuses()).toEqual(first);
+      expect((await admin(emu, 'POST', '/_emulator/faults/reseed', { seed: -1 })).status).toBe(400);
+      expect((await admin(emu, 'POST', '/_emulator/faults/reseed', {})).status).toBe(400);
+    });
+
     it('put_503 answers 503 SlowDown', async () => {
       const { url } = await freshUrl();
       await emu.setFaults({ put_503: 1 });

@@ -55,7 +55,7 @@ export function urlLookahead(concurrency: number, runChunks: number): number {
   return Math.max(MAX_RUN_CHUNKS, concurrency * runChunks);
 }
 
-/** A run shorter than this is not worth re-planning: its lane ends about as soon. */
+/** A run (or what is left of it) shorter than this is not worth re-planning: its lane ends about as soon. */
 export const MIN_RUN_TO_STEAL = 4;
 
 /**
@@ -68,4 +68,13 @@ export function stealFrom(runLengths: readonly number[]): number | undefined {
     if (length >= MIN_RUN_TO_STEAL && (best === undefined || length > runLengths[best]!)) best = index;
   });
   return best;
+}
+
+/**
+ * Which running lane to re-plan, from what the lanes' heartbeats show finished: the one with the
+ * most chunks left (a lane handed a long run may be nearly done; one stuck on a straggler is not).
+ * A lane given as an empty run is not a candidate.
+ */
+export function stealVictim(runs: readonly (readonly number[])[], finished: ReadonlySet<number>): number | undefined {
+  return stealFrom(runs.map((run) => run.filter((chunkIndex) => !finished.has(chunkIndex)).length));
 }

@@ -27,7 +27,7 @@ import { laneSummary } from '../current-details';
 import { failureTypeOf, messageOf } from '../failure-info';
 import type { ChunkLedger } from '../ledger';
 import { shouldReport, urlDropDelayMs, type MultipartOptions } from '../planning';
-import { MIN_RUN_CHUNKS, planRun, runLength, stealFrom, TARGET_LANE_MS, urlLookahead } from './lane-planning';
+import { MIN_RUN_CHUNKS, planRun, runLength, stealFrom, stealVictim, TARGET_LANE_MS, urlLookahead } from './lane-planning';
 import { URL_TTL_MS } from '../../twelvelabs/limits';
 import type { PollStatusResult } from '../../activities/session';
 import { AssemblyWait } from './assembly-wait';
@@ -72,6 +72,11 @@ export const LANES_OF_TWO_ON_SLOW_LINKS = 'lanes-of-two-on-slow-links';
  * session begun on older code keeps the old path to its end.
  */
 export const ONE_LANE_RESULT_PER_TURN = 'one-lane-result-per-turn';
+/**
+ * Issue 16: the end-game steal reads the lanes' progress first and cancels the lane with the most
+ * chunks left, not the one handed the longest run (which may be nearly done, or mid-straggler).
+ */
+export const STEAL_BY_PROGRESS = 'steal-by-progress';
 
 interface Lane {
   /** The chunks handed to the lane, in upload order. */
@@ -91,6 +96,10 @@ export class SessionRun {
   private reportInFlight: Promise<void> | undefined;
   private refreshInFlight: Promise<void> | undefined;
   private flushTimerArmed = false;
+  /** A steal's progress read is under way (STEAL_BY_PROGRESS): one steal at a time. */
+  private stealing = false;
+  /** The last lane started when a progress read found nothing worth stealing: no read again before a newer lane. */
+  private nothingToStealAt = -1;
   /** The flush timer fired while this chunk (the oldest then) was still unreported. */
   private flushExpiredFor: number | undefined;
   private sessionGone = false;
@@ -205,7 +214,7 @@ export class SessionRun {
   }
 
   private busy(): boolean {
-    return this.lanes.size > 0 || this.reportInFlight !== undefined || this.refreshInFlight !== undefined;
+    return this.lanes.size > 0 || this.reportInFlight !== undefined || this.refreshInFlight !== undefined || this.stealing;
   }
 
   private shouldContinueAsNew(): boolean {
@@ -298,10 +307,44 @@ export class SessionRun {
   private stealForIdleSlots(): void {
     if (this.ledger.waiting > 0 || this.lanes.size >= this.up.concurrency) return;
     const running = [...this.lanes.values()];
-    if (running.some((lane) => lane.cancelled)) return;
-    const victim = stealFrom(running.map((lane) => lane.run.length));
-    if (victim === undefined) return;
-    this.cancel([running[victim]!]);
+    if (this.stealing || running.some((lane) => lane.cancelled) || this.nothingToStealAt === this.laneSeq) return;
+    if (!patched(STEAL_BY_PROGRESS)) {
+      const victim = stealFrom(running.map((lane) => lane.run.length));
+      if (victim !== undefined) this.cancel([running[victim]!]);
+      return;
+    }
+    this.stealing = true;
+    this.workScope
+      .run(() => this.acts.progress.readLaneProgress())
+      .then(
+        (finished) => this.stealByProgress(running, finished),
+        () => undefined, // unreadable: no steal this time; the lanes end on their own
+      )
+      .finally(() => {
+        this.stealing = false;
+        this.up.wake();
+      });
+  }
+
+  /**
+   * Cancels, among the lanes running when the read began, the one with the most chunks left as
+   * their heartbeats showed, when that is worth a re-plan. Its finished chunks are the ones read.
+   */
+  private stealByProgress(candidates: Lane[], finished: ChunkEtag[]): void {
+    if (this.closed) return;
+    const running = new Set(this.lanes.values());
+    const runs = candidates.map((lane) => (lane.cancelled || !running.has(lane) ? [] : lane.run));
+    const victim = stealVictim(runs, new Set(finished.map((c) => c.chunkIndex)));
+    if (victim === undefined) {
+      // The lanes only shrink until a new one starts: reading again before that finds nothing.
+      this.nothingToStealAt = this.laneSeq;
+      return;
+    }
+    const lane = candidates[victim]!;
+    const run = new Set(lane.run);
+    lane.cancelled = true;
+    lane.heartbeated = finished.filter((c) => run.has(c.chunkIndex));
+    lane.scope.cancel();
   }
 
   private startLane(run: number[]): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RUN_CHUNKS, MIN_RUN_CHUNKS, MIN_RUN_TO_STEAL, planRun, runLength, stealFrom, TARGET_LANE_MS, urlLookahead } from '../../../src/workflows/multipart/lane-planning';
+import { MAX_RUN_CHUNKS, MIN_RUN_CHUNKS, MIN_RUN_TO_STEAL, planRun, runLength, stealFrom, stealVictim, TARGET_LANE_MS, urlLookahead } from '../../../src/workflows/multipart/lane-planning';
 import { MAX_REFUSAL_ROUNDS, RefusalRounds, refusalBackoffMs } from '../../../src/workflows/multipart/refusals';
 import { UrlPool } from '../../../src/workflows/multipart/url-pool';
 
@@ -60,6 +60,22 @@ describe('which lane to re-plan when slots are idle at the end', () => {
   it('none when every run is short', () => {
     expect(stealFrom([MIN_RUN_TO_STEAL - 1, 1])).toBeUndefined();
     expect(stealFrom([])).toBeUndefined();
+  });
+
+  it('by progress: the lane with the most chunks left, not the longest run (issue 16)', () => {
+    const runs = [
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], // handed the longest run, nearly done
+      [11, 12, 13, 14, 15, 16], // stuck on its first chunk (a straggler)
+      [], // already returned or cancelled: not a candidate
+    ];
+    const finished = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(stealFrom(runs.map((r) => r.length))).toBe(0); // the old rule took the nearly done lane
+    expect(stealVictim(runs, finished)).toBe(1);
+  });
+
+  it('by progress: none when what is left of every run is short', () => {
+    expect(stealVictim([[1, 2, 3, 4, 5], [6, 7, 8, 9]], new Set([1, 2, 6]))).toBeUndefined();
+    expect(stealVictim([], new Set())).toBeUndefined();
   });
 });
 
