@@ -60,7 +60,8 @@ export const MIN_RUN_TO_STEAL = 4;
 
 /**
  * Which running lane to re-plan when slots are idle and nothing waits: the one holding the longest
- * run (the oldest of equals), if that run is long enough to be worth splitting.
+ * run (the oldest of equals), if that run is long enough to be worth splitting. Given the chunks
+ * each lane has likely not started yet (unstartedEstimate), pass those instead of the runs.
  */
 export function stealFrom(runLengths: readonly number[]): number | undefined {
   let best: number | undefined;
@@ -68,4 +69,17 @@ export function stealFrom(runLengths: readonly number[]): number | undefined {
     if (length >= MIN_RUN_TO_STEAL && (best === undefined || length > runLengths[best]!)) best = index;
   });
   return best;
+}
+
+/**
+ * How many chunks of a running lane's run are likely not started yet. The workflow sees a lane's
+ * chunks only when it returns, so its progress is estimated from its peers: the chunks other lanes
+ * finished since it started, shared over the other slots, are about what it finished itself; one
+ * more is in flight. Cancelling a lane whose last chunk is in flight frees nothing to split and
+ * aborts that PUT (a cancelled lane's PUT gets a short grace): on the cluster's link-bound load,
+ * the uneven first wave (4, 3, 3, 3 chunks of 13) cost each upload its last chunk twice.
+ */
+export function unstartedEstimate(params: { runLength: number; finishedByOthersSinceStart: number; otherSlots: number }): number {
+  const finishedEstimate = Math.floor(params.finishedByOthersSinceStart / Math.max(1, params.otherSlots));
+  return Math.max(0, params.runLength - finishedEstimate - 1);
 }

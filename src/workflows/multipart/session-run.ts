@@ -27,7 +27,7 @@ import { laneSummary } from '../current-details';
 import { failureTypeOf, messageOf } from '../failure-info';
 import type { ChunkLedger } from '../ledger';
 import { shouldReport, urlDropDelayMs, type MultipartOptions } from '../planning';
-import { MIN_RUN_CHUNKS, planRun, runLength, stealFrom, TARGET_LANE_MS, urlLookahead } from './lane-planning';
+import { MIN_RUN_CHUNKS, planRun, runLength, stealFrom, TARGET_LANE_MS, unstartedEstimate, urlLookahead } from './lane-planning';
 import { URL_TTL_MS } from '../../twelvelabs/limits';
 import type { PollStatusResult } from '../../activities/session';
 import { AssemblyWait } from './assembly-wait';
@@ -63,6 +63,8 @@ export const CAP_CHUNK_REJECTIONS = 'cap-chunk-rejections';
 export const READ_LANES_BEFORE_CANCEL = 'read-lanes-before-cancel';
 /** Lanes of at least two chunks on slow links (lane-planning.ts, MIN_RUN_CHUNKS). */
 export const LANES_OF_TWO_ON_SLOW_LINKS = 'lanes-of-two-on-slow-links';
+/** A steal weighs a lane's chunks likely not started, not its whole run (lane-planning.ts, unstartedEstimate). */
+export const STEAL_BY_UNSTARTED = 'steal-by-unstarted';
 
 interface Lane {
   /** The chunks handed to the lane, in upload order. */
@@ -71,6 +73,8 @@ interface Lane {
   cancelled: boolean;
   /** Its finished chunks as its last heartbeat before the cancel held them (READ_LANES_BEFORE_CANCEL). */
   heartbeated: ChunkEtag[];
+  /** Chunks the upload had finished (returned by lanes) when this lane started. */
+  finishedAtStart: number;
 }
 
 export type SessionOutcome = 'completed' | 'continue-as-new' | 'gone';
@@ -271,7 +275,11 @@ export class SessionRun {
     if (this.ledger.waiting > 0 || this.lanes.size >= this.up.concurrency) return;
     const running = [...this.lanes.values()];
     if (running.some((lane) => lane.cancelled)) return;
-    const victim = stealFrom(running.map((lane) => lane.run.length));
+    const finished = this.ledger.uploaded + this.ledger.reported;
+    const weights = patched(STEAL_BY_UNSTARTED)
+      ? running.map((lane) => unstartedEstimate({ runLength: lane.run.length, finishedByOthersSinceStart: finished - lane.finishedAtStart, otherSlots: this.up.concurrency - 1 }))
+      : running.map((lane) => lane.run.length);
+    const victim = stealFrom(weights);
     if (victim === undefined) return;
     this.cancel([running[victim]!]);
   }
@@ -284,7 +292,7 @@ export class SessionRun {
       return { chunkIndex, url: url.url, urlExpiresAtMs: url.urlExpiresAtMs };
     });
     const scope = new CancellationScope({ cancellable: true, parent: this.workScope });
-    const lane: Lane = { run, scope, cancelled: false, heartbeated: [] };
+    const lane: Lane = { run, scope, cancelled: false, heartbeated: [], finishedAtStart: l.uploaded + l.reported };
     const id = ++this.laneSeq;
     this.lanes.set(id, lane);
     this.up.counters.lanes++;

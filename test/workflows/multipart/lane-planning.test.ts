@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RUN_CHUNKS, MIN_RUN_CHUNKS, MIN_RUN_TO_STEAL, planRun, runLength, stealFrom, TARGET_LANE_MS, urlLookahead } from '../../../src/workflows/multipart/lane-planning';
+import { MAX_RUN_CHUNKS, MIN_RUN_CHUNKS, MIN_RUN_TO_STEAL, planRun, runLength, stealFrom, TARGET_LANE_MS, unstartedEstimate, urlLookahead } from '../../../src/workflows/multipart/lane-planning';
 import { MAX_REFUSAL_ROUNDS, RefusalRounds, refusalBackoffMs } from '../../../src/workflows/multipart/refusals';
 import { UrlPool } from '../../../src/workflows/multipart/url-pool';
 
@@ -55,6 +55,14 @@ describe('which chunks a lane gets', () => {
 describe('which lane to re-plan when slots are idle at the end', () => {
   it('the one with the longest run, the oldest of equals', () => {
     expect(stealFrom([5, 9, 9, 2])).toBe(1);
+  });
+
+  it('weighs what a lane has likely not started: its peers\' finished chunks over the other slots, one in flight', () => {
+    // 13 chunks at 4 lanes: 4, 3, 3, 3. When the three return (9 chunks), the first has its last in flight.
+    expect(unstartedEstimate({ runLength: 4, finishedByOthersSinceStart: 9, otherSlots: 3 })).toBe(0);
+    // A long run whose peers finished little is still worth splitting.
+    expect(unstartedEstimate({ runLength: 50, finishedByOthersSinceStart: 30, otherSlots: 3 })).toBe(39);
+    expect(unstartedEstimate({ runLength: 2, finishedByOthersSinceStart: 0, otherSlots: 0 })).toBe(1);
   });
 
   it('none when every run is short', () => {
