@@ -28,7 +28,7 @@ import { TYPICAL_WAN } from '../src/emulator/wan-profile';
 import { readWorkerHeartbeats } from './bench/worker-metrics';
 import { startCluster, type Cluster } from './cluster/cluster';
 import type { FleetJob, FleetReport } from './cluster/limit-fleet';
-import { readSessionPuts, summarizePuts } from './cluster/put-timeline';
+import { orchestrationEnds, readSessionPuts, summarizePuts } from './cluster/put-timeline';
 import { addWorkflowActions, billableActions, emptyActions, firstRunId, type TemporalActions } from './cluster/temporal-actions';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -128,7 +128,8 @@ async function main(): Promise<void> {
     const uploadResults = (await Promise.all(started.map((s) => client.result(s.workflowId)))) as UploadResult[];
     const oursSeconds = (Date.now() - startedAt) / 1000;
     const multipartCost = await costSince(cluster, temporal, metricsUrls, before, started.map((s) => s.workflowId));
-    const oursPuts = summarizePuts(await Promise.all(uploadResults.map((r) => readSessionPuts(cluster.emulator.origin, r.multipart!.uploadId))), concurrency);
+    const oursSessions = await Promise.all(uploadResults.map((r) => readSessionPuts(cluster.emulator.origin, r.multipart!.uploadId)));
+    const oursPuts = { ...summarizePuts(oursSessions, concurrency), ...orchestrationEnds(oursSessions, startedAt, uploadResults.map((r) => Date.parse(r.completedAt))) };
     log(`ours: connections ${JSON.stringify(oursPuts)}`);
     for (const [i, r] of uploadResults.entries()) await checkAndDrop(cluster, r.assetId, plan[i]!.source, `upload ${i}`);
     const oursMBps = totalBytes / 1e6 / oursSeconds;

@@ -85,3 +85,15 @@ export function summarizePuts(sessions: SessionPuts[], connectionsPerSession: nu
 function round(n: number): number {
   return Number(n.toFixed(2));
 }
+
+/** Mean seconds from `startedAtMs` to each session's M1, and from its last PUT's end to `doneAtMs` of it. */
+export function orchestrationEnds(sessions: SessionPuts[], startedAtMs: number, doneAtMs: number[]): { meanStartToSessionSeconds: number; meanLastPutToDoneSeconds: number } {
+  let lead = 0;
+  let tail = 0;
+  sessions.forEach((s, i) => {
+    lead += (s.createdAtMs - startedAtMs) / 1000;
+    tail += (doneAtMs[i]! - Math.max(...s.puts.map((p) => p.endedAtMs))) / 1000;
+  });
+  const n = Math.max(1, sessions.length);
+  return { meanStartToSessionSeconds: round(lead / n), meanLastPutToDoneSeconds: round(tail / n) };
+}
