@@ -44,6 +44,10 @@ export interface PutTimeline {
   meanIdleSecondsPerConnection: number;
   /** Mean over sessions of (PUT span − what its PUTs needed if the connections never idled). */
   meanSpanLostSeconds: number;
+  /** Mean wait of a connection between one PUT's end and its next PUT's start (PUTs matched to the connection freed last before them). */
+  meanGapBetweenPutsSeconds: number;
+  /** Mean PUT duration. */
+  meanPutSeconds: number;
 }
 
 /** How busy `connectionsPerSession` connections were while each session's PUTs ran. */
@@ -55,7 +59,19 @@ export function summarizePuts(sessions: SessionPuts[], connectionsPerSession: nu
   let lost = 0;
   let puts = 0;
   let extra = 0;
+  let gapSum = 0;
+  let gaps = 0;
   for (const s of sessions) {
+    const free: number[] = [];
+    for (const p of [...s.puts].sort((a, b) => a.startedAtMs - b.startedAtMs)) {
+      const ready = free.map((end, i) => ({ end, i })).filter((f) => f.end <= p.startedAtMs).sort((a, b) => b.end - a.end)[0];
+      if (ready) {
+        gapSum += (p.startedAtMs - ready.end) / 1000;
+        gaps++;
+        free.splice(ready.i, 1);
+      }
+      free.push(p.endedAtMs);
+    }
     if (s.puts.length === 0) continue;
     const first = Math.min(...s.puts.map((p) => p.startedAtMs));
     const last = Math.max(...s.puts.map((p) => p.endedAtMs));
@@ -79,6 +95,8 @@ export function summarizePuts(sessions: SessionPuts[], connectionsPerSession: nu
     connectionUse: round(slotSeconds > 0 ? putSeconds / slotSeconds : 0),
     meanIdleSecondsPerConnection: round((slotSeconds - putSeconds) / n / connectionsPerSession),
     meanSpanLostSeconds: round(lost / n),
+    meanGapBetweenPutsSeconds: round(gaps > 0 ? gapSum / gaps : 0),
+    meanPutSeconds: round(putSeconds / Math.max(1, puts)),
   };
 }
 
