@@ -22,12 +22,13 @@ import { freePort } from '../src/dev/dev-server';
 import type { BatchUploadResult, UploadResult } from '../src/domain/types';
 import { GIB, MIB } from '../src/twelvelabs/limits';
 import { killChildrenOnSignal, trackChild } from './bench/children';
-import { readCpuSeconds } from './bench/proc-stats';
+import { readCpuSeconds, readProcessTreeCpuSeconds } from './bench/proc-stats';
 import { ensureSourceFile } from './bench/source-file';
 import { TYPICAL_WAN } from '../src/emulator/wan-profile';
 import { readWorkerHeartbeats } from './bench/worker-metrics';
 import { startCluster, type Cluster } from './cluster/cluster';
 import type { FleetJob, FleetReport } from './cluster/limit-fleet';
+import { orchestrationEnds, readSessionPuts, summarizePuts } from './cluster/put-timeline';
 import { addWorkflowActions, billableActions, emptyActions, firstRunId, type TemporalActions } from './cluster/temporal-actions';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -37,6 +38,9 @@ interface Cost {
   temporalCpuSeconds: number;
   /** The three worker processes together. */
   workerCpuSeconds: number;
+  /** The postmaster and its backends. */
+  postgresCpuSeconds: number;
+  emulatorCpuSeconds: number;
   postgresWalBytes: number;
   actions: TemporalActions;
   billableActions: number;
@@ -97,12 +101,17 @@ async function main(): Promise<void> {
 
     // ---- 1a. the limit: the same uploads from three processes, the same connections in total.
     log(`limit: ${uploads} uploads of ${sizeBytes / MIB} MiB at ${concurrency} connections each (${uploads * concurrency} in all), from 3 processes...`);
+    const limitEmulatorCpuBefore = readCpuSeconds(cluster.emulator.pid);
     const fleets = await Promise.all(
       cluster.hosts.map((host) =>
         runFleet({ baseUrl: cluster.emulator.baseUrl, apiKey: cluster.apiKey, files: plan.filter((p) => p.host === host).map((p) => p.source.path), concurrency }),
       ),
     );
     const limitSeconds = (Math.max(...fleets.map((f) => f.endedAtMs)) - Math.min(...fleets.map((f) => f.startedAtMs))) / 1000;
+    const limitCpu = { uploaderCpuSeconds: fleets.reduce((sum, f) => sum + f.cpuSeconds, 0), emulatorCpuSeconds: readCpuSeconds(cluster.emulator.pid) - limitEmulatorCpuBefore };
+    log(`limit: CPU ${JSON.stringify(limitCpu)}`);
+    const limitPuts = summarizePuts(await Promise.all(fleets.flatMap((f) => f.uploadIds).map((id) => readSessionPuts(cluster.emulator.origin, id))), concurrency);
+    log(`limit: connections ${JSON.stringify(limitPuts)}`);
     for (const [i, id] of fleets.flatMap((f) => f.assetIds).entries()) await checkAndDrop(cluster, id, undefined, `limit ${i}`);
     const limitMBps = totalBytes / 1e6 / limitSeconds;
     log(`limit: ${limitMBps.toFixed(1)} MB/s (${limitSeconds.toFixed(1)} s)`);
@@ -119,6 +128,9 @@ async function main(): Promise<void> {
     const uploadResults = (await Promise.all(started.map((s) => client.result(s.workflowId)))) as UploadResult[];
     const oursSeconds = (Date.now() - startedAt) / 1000;
     const multipartCost = await costSince(cluster, temporal, metricsUrls, before, started.map((s) => s.workflowId));
+    const oursSessions = await Promise.all(uploadResults.map((r) => readSessionPuts(cluster.emulator.origin, r.multipart!.uploadId)));
+    const oursPuts = { ...summarizePuts(oursSessions, concurrency), ...orchestrationEnds(oursSessions, startedAt, uploadResults.map((r) => Date.parse(r.completedAt))) };
+    log(`ours: connections ${JSON.stringify(oursPuts)}`);
     for (const [i, r] of uploadResults.entries()) await checkAndDrop(cluster, r.assetId, plan[i]!.source, `upload ${i}`);
     const oursMBps = totalBytes / 1e6 / oursSeconds;
     log(`ours: ${oursMBps.toFixed(1)} MB/s (${oursSeconds.toFixed(1)} s), ${(oursMBps / limitMBps).toFixed(2)} x the limit`);
@@ -128,8 +140,8 @@ async function main(): Promise<void> {
       concurrencyPerUpload: concurrency,
       totalConnections: uploads * concurrency,
       store: wan.join(' '),
-      limit: { seconds: limitSeconds, mbPerSecond: limitMBps },
-      ours: { seconds: oursSeconds, mbPerSecond: oursMBps, ratioToLimit: oursMBps / limitMBps },
+      limit: { seconds: limitSeconds, mbPerSecond: limitMBps, connections: limitPuts, cpu: limitCpu, cpuSecondsPerGiB: perGiBOf(limitCpu, totalBytes) },
+      ours: { seconds: oursSeconds, mbPerSecond: oursMBps, ratioToLimit: oursMBps / limitMBps, connections: oursPuts },
       cost: multipartCost,
       perGiB: perUnit(multipartCost, totalBytes / GIB),
     };
@@ -168,6 +180,8 @@ async function main(): Promise<void> {
 interface Snapshot {
   temporalCpu: number;
   workerCpu: number;
+  postgresCpu: number;
+  emulatorCpu: number;
   wal: number;
   heartbeats: number;
 }
@@ -175,7 +189,8 @@ interface Snapshot {
 async function costSnapshot(cluster: Cluster, metricsUrls: string[]): Promise<Snapshot> {
   const heartbeats = (await Promise.all(metricsUrls.map((url) => readWorkerHeartbeats(url)))).reduce((a, b) => a + b, 0);
   const workerCpu = cluster.hosts.reduce((sum, host) => sum + readCpuSeconds(host.process!.pid), 0);
-  return { temporalCpu: readCpuSeconds(cluster.temporal.pid!), workerCpu, wal: cluster.postgres.walPosition(), heartbeats };
+  const postgresCpu = readProcessTreeCpuSeconds(cluster.postgres.pid()!);
+  return { temporalCpu: readCpuSeconds(cluster.temporal.pid!), workerCpu, postgresCpu, emulatorCpu: readCpuSeconds(cluster.emulator.pid), wal: cluster.postgres.walPosition(), heartbeats };
 }
 
 async function costSince(cluster: Cluster, temporal: Client, metricsUrls: string[], before: Snapshot, workflowIds: string[]): Promise<Cost> {
@@ -187,7 +202,13 @@ async function costSince(cluster: Cluster, temporal: Client, metricsUrls: string
   return {
     temporalCpuSeconds: after.temporalCpu - before.temporalCpu,
     workerCpuSeconds: after.workerCpu - before.workerCpu,
+    postgresCpuSeconds: after.postgresCpu - before.postgresCpu,
+    emulatorCpuSeconds: after.emulatorCpu - before.emulatorCpu,
     postgresWalBytes: after.wal - before.wal, actions, billableActions: billableActions(actions) };
+}
+
+function perGiBOf(cpu: Record<string, number>, bytes: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Number((v / (bytes / GIB)).toFixed(2))]));
 }
 
 function perUnit(cost: Cost, units: number): Record<string, number> {
@@ -195,6 +216,8 @@ function perUnit(cost: Cost, units: number): Record<string, number> {
   return {
     temporalCpuSeconds: round(cost.temporalCpuSeconds),
     workerCpuSeconds: round(cost.workerCpuSeconds),
+    postgresCpuSeconds: round(cost.postgresCpuSeconds),
+    emulatorCpuSeconds: round(cost.emulatorCpuSeconds),
     postgresWalMB: round(cost.postgresWalBytes / 1e6),
     historyEvents: round(cost.actions.events),
     billableActions: round(cost.billableActions),

@@ -123,3 +123,27 @@ export function sampleResources(pid: number | 'self', tempDir: string, intervalM
     },
   };
 }
+
+/**
+ * CPU time of a process and its children: its own, what its reaped children used (cutime,
+ * cstime), and what its live children used so far. PostgreSQL's backends are children of the
+ * postmaster, so this is what the database spent.
+ */
+export function readProcessTreeCpuSeconds(pid: number): number {
+  const fieldsOf = (p: number | string) => {
+    const text = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  };
+  const withChildren = (fields: string[]) => (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  let total = withChildren(fieldsOf(pid));
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = fieldsOf(entry);
+      if (Number(fields[1]) === pid) total += withChildren(fields);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}

@@ -14,6 +14,9 @@ export interface FleetJob {
 
 export interface FleetReport {
   assetIds: string[];
+  uploadIds: string[];
+  /** CPU time (user + system) of this process over the uploads. */
+  cpuSeconds: number;
   startedAtMs: number;
   endedAtMs: number;
 }
@@ -21,9 +24,15 @@ export interface FleetReport {
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '') as FleetJob;
   const startedAtMs = Date.now();
+  const cpuBefore = process.cpuUsage();
   const results = await Promise.all(job.files.map((filePath) => limitUpload({ baseUrl: job.baseUrl, apiKey: job.apiKey, filePath, concurrency: job.concurrency })));
-  const report: FleetReport = { assetIds: results.map((r) => r.assetId), startedAtMs, endedAtMs: Date.now() };
+  const report: FleetReport = { assetIds: results.map((r) => r.assetId), uploadIds: results.map((r) => r.uploadId), cpuSeconds: cpuSecondsSince(cpuBefore), startedAtMs, endedAtMs: Date.now() };
   process.stdout.write(`FLEET_RESULT ${JSON.stringify(report)}\n`);
+}
+
+function cpuSecondsSince(before: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
 }
 
 main().then(

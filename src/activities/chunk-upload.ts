@@ -42,6 +42,7 @@ import { assertPathStillNames, assertUnchanged, identityOf, openSource } from '.
 import { etagContradictsMd5, sendChunk, StallError } from './chunk-send';
 import type { FileRangeBody } from './file-range-body';
 import { chunkTimesOf, type ChunkTimes, hedgeAfterMs, hedgeBudget } from './hedging';
+import { stallWindowMs } from './stall-window';
 
 export interface LaneChunk {
   /** 1-based, as the API numbers chunks. */
@@ -237,7 +238,7 @@ class Lane {
           headers: input.uploadHeaders,
           verifyDigest: shouldVerifyDigest(this.digestCheck, url),
           signal: this.stop.signal,
-          stallMs: Math.max(5_000, (ctx.info.heartbeatTimeoutMs ?? 60_000) / 2),
+          stallMs: stallWindowMs(ctx.info.heartbeatTimeoutMs),
           hedgeAfterMs: mayHedge ? hedgeAfterMs(this.times.typicalMs()) : undefined,
           // A cancelled lane hedges too: it returns once this chunk is over (or at the grace's
           // end), and a hedge makes that sooner; the end-game steal cancels the longest lane.

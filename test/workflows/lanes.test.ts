@@ -100,6 +100,27 @@ describe('chunk lanes', () => {
     expect(await replayAllRuns(stack.temporal, handle.workflowId, handle.firstExecutionRunId)).toBe(1);
   });
 
+  it('an uneven first wave (4, 3, 3, 3 chunks of 13) ends without cancelling the lane whose last chunk is in flight', async () => {
+    // ~3 s per chunk, longer than a cancelled lane's grace (2 s): a cancel would abort that PUT.
+    const chunks = 13;
+    const file = await makeFile(stack.dir, 'uneven.mp4', chunks * CHUNK);
+    await stack.emulator.setFaults({ put_throttle_bps: 5 * 1024 });
+    const before = await stack.emulator.counters();
+    const handle = await start({ source: { path: file.path }, concurrency: 4 });
+    const result = await handle.result();
+
+    expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: chunks * CHUNK, sha256: file.sha256 });
+    const after = await stack.emulator.counters();
+    // Each chunk PUT once: the idle slots at the end had nothing to take from the lane still running.
+    expect(putRequests(after) - putRequests(before)).toBe(chunks);
+    expect(after.bytes_received - before.bytes_received).toBe(chunks * CHUNK);
+    expect(result.counters.lanes).toBe(4);
+    // No lane was cancelled to be re-planned (a cancel is an ActivityTaskCancelRequested in history).
+    const { events } = await handle.fetchHistory();
+    expect(events!.filter((e) => e.activityTaskCancelRequestedEventAttributes).length).toBe(0);
+    expect(await replayAllRuns(stack.temporal, handle.workflowId, handle.firstExecutionRunId)).toBe(1);
+  });
+
   it.each([
     ['after the whole body arrived', 0],
     ['after the request, the body received at once', 1],

@@ -60,7 +60,8 @@ export const MIN_RUN_TO_STEAL = 4;
 
 /**
  * Which running lane to re-plan when slots are idle and nothing waits: the one holding the longest
- * run (the oldest of equals), if that run is long enough to be worth splitting.
+ * run (the oldest of equals), if that run is long enough to be worth splitting. Given what is
+ * left of each lane's run (stealVictim), pass that instead of the runs.
  */
 export function stealFrom(runLengths: readonly number[]): number | undefined {
   let best: number | undefined;
