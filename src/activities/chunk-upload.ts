@@ -175,14 +175,22 @@ class Lane {
     }
     let handle: fs.FileHandle | undefined;
     const beatEveryMs = Math.min(PROGRESS_BEAT_MS, (ctx.info.heartbeatTimeoutMs ?? 60_000) / 4);
-    let bytesAtLastBeat = -1;
+    const stallMs = stallWindowMs(ctx.info.heartbeatTimeoutMs);
+    let bytesSeen = -1;
+    let movedAt = Date.now();
     const beat = setInterval(() => {
-      if (Date.now() - this.lastBeatAt < beatEveryMs) return;
-      // Inside a PUT, only bytes that moved (or a whole body awaiting its answer) prove the lane
-      // alive; between PUTs the lane is busy with its own short calls (URLs, file checks).
       const body = this.current.body;
-      if (body && body.bytesRead === bytesAtLastBeat && body.bytesRead < body.sizeBytes) return;
-      bytesAtLastBeat = body?.bytesRead ?? -1;
+      if ((body?.bytesRead ?? -1) !== bytesSeen) {
+        bytesSeen = body?.bytesRead ?? -1;
+        movedAt = Date.now();
+      }
+      if (Date.now() - this.lastBeatAt < beatEveryMs) return;
+      // Inside a PUT, bytes that moved within the stall window (or a whole body awaiting its
+      // answer) prove the lane alive. On a slow link the socket buffers keep a healthy PUT quiet
+      // for seconds (stall-window.ts), longer than the heartbeat timeout below ~0.14 MB/s; a PUT
+      // quiet past the window is the watchdog's to abort. Between PUTs the lane is busy with its
+      // own short calls (URLs, file checks).
+      if (body && body.bytesRead < body.sizeBytes && Date.now() - movedAt > stallMs) return;
       this.heartbeat();
     }, Math.min(500, beatEveryMs / 2));
     let grace: NodeJS.Timeout | undefined;

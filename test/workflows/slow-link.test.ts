@@ -38,4 +38,21 @@ describe('a multipart upload over a slow link', () => {
     expect((after.requests_by_endpoint.S1 ?? 0) - (before.requests_by_endpoint.S1 ?? 0)).toBe(2);
     expect(after.bytes_received - before.bytes_received).toBe(2 * CHUNK);
   }, 120_000);
+
+  it('keeps the lane alive through a quiet spell longer than its heartbeat timeout', async () => {
+    // A 5 s heartbeat timeout, shorter than the ~7 s the socket buffers keep this PUT quiet: a lane
+    // that heartbeats only while bytes move would be timed out by the server and sent again.
+    const file = await makeFile(stack.dir, 'slow-link-beats.mp4', CHUNK);
+    const before = await stack.emulator.counters();
+    const handle = await stack.temporal.workflow.start(multipartUploadWorkflow, {
+      taskQueue: stack.taskQueue,
+      workflowId: `slow-link-beats-${Date.now()}`,
+      args: [{ source: { path: file.path }, concurrency: 1, chunkHeartbeatTimeoutMs: 5_000 }],
+    });
+    const result = await handle.result();
+    const after = await stack.emulator.counters();
+    expect(await stack.emulator.objectInfo(result.assetId)).toEqual({ size: CHUNK, sha256: file.sha256 });
+    expect(result.counters.retries).toBe(0);
+    expect((after.requests_by_endpoint.S1 ?? 0) - (before.requests_by_endpoint.S1 ?? 0)).toBe(1);
+  }, 120_000);
 });
