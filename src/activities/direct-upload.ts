@@ -157,25 +157,24 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
       // Heartbeats while TwelveLabs fetches the media (it answers after that): a lost worker is
       // noticed within the heartbeat timeout (URL_CREATE_CALL), not after a long start-to-close.
       // The first one comes after a second, so a create refused at once (429) leaves no details.
-      const timer = setInterval(() => ctx.heartbeat({ createSent: true }), HEARTBEAT_INTERVAL_MS);
       try {
-        const asset = await client.createAsset(
-          {
-            method: 'url',
-            url: input.url,
-            filename: input.filename,
-            enableHls: input.enableHls,
-            enableThumbnail: input.enableThumbnail,
-            userMetadata: withCreateToken(input.userMetadata, token),
-          },
-          { signal: ctx.cancellationSignal },
+        const asset = await whileHeartbeating(ctx, { createSent: true }, () =>
+          client.createAsset(
+            {
+              method: 'url',
+              url: input.url,
+              filename: input.filename,
+              enableHls: input.enableHls,
+              enableThumbnail: input.enableThumbnail,
+              userMetadata: withCreateToken(input.userMetadata, token),
+            },
+            { signal: ctx.cancellationSignal },
+          ),
         );
         return { assetId: asset.id, status: asset.status, reconciled: false };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
         throw createFailure(err);
-      } finally {
-        clearInterval(timer);
       }
     },
 
@@ -189,7 +188,7 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
       if (input.createToken === undefined) return undefined;
       const { createToken } = input;
       // A walk of list pages (and maybe deletes): heartbeats, so a lost worker costs seconds (ASSET_SEARCH_CALL).
-      return whileHeartbeating(Context.current(), () =>
+      return whileHeartbeating(Context.current(), undefined, () =>
         adoptOwnAsset({
           filename: input.filename,
           token: createToken,
@@ -214,8 +213,9 @@ export function directUploadActivities(client: TwelveLabsClient, roots: AllowedR
   };
 }
 
-async function whileHeartbeating<T>(ctx: Context, work: () => Promise<T>): Promise<T> {
-  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
+/** Runs `work`, heartbeating `details` every HEARTBEAT_INTERVAL_MS (the first after one interval). */
+async function whileHeartbeating<T>(ctx: Context, details: unknown, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => ctx.heartbeat(details), HEARTBEAT_INTERVAL_MS);
   try {
     return await work();
   } finally {
