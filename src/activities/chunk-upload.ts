@@ -18,9 +18,10 @@
 //   while it waits for a retry ends without a result (its failure carries no heartbeat details).
 //
 // Heartbeats are sent when a chunk finishes, and otherwise every PROGRESS_BEAT_MS while the PUT in
-// flight moves bytes (a PUT that moves none is not kept alive: its stall watchdog, at half the
-// heartbeat timeout, aborts it first). A chunk slower than the heartbeat timeout is therefore
-// never taken for a dead worker, and a dead worker's lanes are retried one timeout after it died.
+// flight has moved bytes within the stall window (stall-window.ts: on a slow link the socket
+// buffers keep a healthy PUT quiet for seconds; a PUT quiet past the window is aborted by its
+// watchdog). A chunk slower than the heartbeat timeout is therefore never taken for a dead worker,
+// and a dead worker's lanes are retried one timeout after it died.
 // The worker does not throttle heartbeats (src/worker.ts), so a finished chunk's ETag leaves for
 // the server at once: after a SIGKILL a lane re-sends the chunk in flight, and a chunk it finished
 // within one heartbeat round trip before the kill (then the next chunk had only that round trip
@@ -140,6 +141,8 @@ class Lane {
   private urlsMinted = 0;
   private finishedThisAttempt = 0;
   private readonly times: ChunkTimes;
+  /** How long a PUT may move no byte before it counts as stalled (stall-window.ts). */
+  private readonly stallMs: number;
   private current: { chunkIndex: number; body?: FileRangeBody } = { chunkIndex: 0 };
   private lastBeatAt = 0;
   private readonly attempt: number;
@@ -160,6 +163,7 @@ class Lane {
     this.hedges = resumed?.hedges ?? 0;
     this.hedgedBytes = resumed?.hedgedBytes ?? 0;
     this.times = chunkTimesOf(input.uploadId, input.typicalChunkMs);
+    this.stallMs = stallWindowMs(ctx.info.heartbeatTimeoutMs);
   }
 
   async run(): Promise<UploadLaneResult> {
@@ -175,7 +179,6 @@ class Lane {
     }
     let handle: fs.FileHandle | undefined;
     const beatEveryMs = Math.min(PROGRESS_BEAT_MS, (ctx.info.heartbeatTimeoutMs ?? 60_000) / 4);
-    const stallMs = stallWindowMs(ctx.info.heartbeatTimeoutMs);
     let bytesSeen = -1;
     let movedAt = Date.now();
     const beat = setInterval(() => {
@@ -190,7 +193,7 @@ class Lane {
       // for seconds (stall-window.ts), longer than the heartbeat timeout below ~0.14 MB/s; a PUT
       // quiet past the window is the watchdog's to abort. Between PUTs the lane is busy with its
       // own short calls (URLs, file checks).
-      if (body && body.bytesRead < body.sizeBytes && Date.now() - movedAt > stallMs) return;
+      if (body && body.bytesRead < body.sizeBytes && Date.now() - movedAt > this.stallMs) return;
       this.heartbeat();
     }, Math.min(500, beatEveryMs / 2));
     let grace: NodeJS.Timeout | undefined;
@@ -230,7 +233,7 @@ class Lane {
 
   /** Sends one chunk (again on a fresh URL while its ETag contradicts its MD5). */
   private async sendOne(handle: fs.FileHandle, chunk: LaneChunk, mayHedge: boolean): Promise<'ok' | UploadLaneResult> {
-    const { input, ctx } = this;
+    const { input } = this;
     const range = chunkByteRange(chunk.chunkIndex, input.chunkSize, input.totalSize);
     let url = chunk.url;
     for (let mismatches = 0; ; ) {
@@ -246,10 +249,10 @@ class Lane {
           headers: input.uploadHeaders,
           verifyDigest: shouldVerifyDigest(this.digestCheck, url),
           signal: this.stop.signal,
-          stallMs: stallWindowMs(ctx.info.heartbeatTimeoutMs),
+          stallMs: this.stallMs,
           hedgeAfterMs: mayHedge ? hedgeAfterMs(this.times.typicalMs()) : undefined,
           // A cancelled lane hedges too: it returns once this chunk is over (or at the grace's
-          // end), and a hedge makes that sooner; the end-game steal cancels the longest lane.
+          // end), and a hedge makes that sooner (an end-game steal cancels a lane mid-chunk).
           mintUrl: async () => (await this.mintFor([chunk]))[0]!.url,
           onAttempt: (body) => {
             this.current = { chunkIndex: chunk.chunkIndex, body };
